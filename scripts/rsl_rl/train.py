@@ -1,0 +1,110 @@
+"""Train a PPO teacher or distill a student with RSL-RL on a distill_lab task (kit-less Isaac Lab on Newton).
+
+Teacher:  python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl
+Student:  python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cfg_entry_point \
+              --load_run <teacher_run> --checkpoint model_299.pt        (or --teacher_checkpoint PATH)
+Hydra overrides go at the end: env.scene.num_envs=64 agent.max_iterations=10
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import datetime
+
+import cli_args
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+cli_args.add_common_args(parser)
+parser.add_argument("--max_iterations", type=int, default=None, help="Number of learning iterations.")
+cli_args.add_rsl_rl_args(parser)
+args_cli, hydra_args = parser.parse_known_args()
+sys.argv = [sys.argv[0]] + hydra_args
+
+import gymnasium as gym  # noqa: E402
+
+import distill_lab  # noqa: E402, F401
+from distill_lab.utils import (  # noqa: E402
+    DistillLabError,
+    check_state_dict,
+    find_checkpoint,
+    hydra_task_config,
+    is_distillation,
+    load_checkpoint,
+    make_runner,
+    run_cli,
+    teacher_state_dict,
+)
+
+
+def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
+    """``(path, kind)``: the run to resume, the teacher to distill from, or nothing (a fresh teacher)."""
+    args = args_cli
+    if args.checkpoint and os.path.isfile(args.checkpoint):
+        explicit = args.checkpoint
+    else:
+        explicit = None
+    if args.resume:
+        path = explicit or find_checkpoint(
+            agent_cfg.experiment_name, args.load_run or ".*", args.checkpoint or "model_.*.pt"
+        )
+        return path, "resume"
+    if not is_distillation(agent_cfg):
+        return None, None
+    if args.teacher_checkpoint:
+        return args.teacher_checkpoint, "teacher"
+    if args.load_run or args.checkpoint:
+        from isaaclab_tasks.utils import load_cfg_from_registry
+
+        teacher_exp = load_cfg_from_registry(args.task, "rsl_rl_cfg_entry_point").experiment_name
+        return explicit or find_checkpoint(teacher_exp, args.load_run or ".*", args.checkpoint or "model_.*.pt"), "teacher"
+    raise DistillLabError(
+        "distillation needs a teacher. Give --teacher_checkpoint PATH, or --load_run <teacher run> "
+        "--checkpoint model_N.pt to take it from logs/rsl_rl/<teacher experiment>/ (train one with "
+        f"'python scripts/rsl_rl/train.py --task {args.task}')."
+    )
+
+
+@hydra_task_config(args_cli.task, args_cli.agent)
+def main(env_cfg, agent_cfg):
+    from isaaclab.app import launch_simulation
+    from isaaclab.utils.io import dump_yaml
+
+    from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
+
+    cli_args.apply_args(env_cfg, agent_cfg, args_cli)
+    load_path, load_kind = checkpoint_to_load(agent_cfg)
+    ckpt = load_checkpoint(load_path) if load_path else None
+    if load_kind == "teacher":
+        teacher_state = teacher_state_dict(ckpt, load_path)
+
+    log_root = os.path.abspath(os.path.join("logs", "rsl_rl", agent_cfg.experiment_name))
+    run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
+    log_dir = os.path.join(log_root, run_name)
+    print(f"[INFO] Logging experiment in directory: {log_dir}")
+    env_cfg.log_dir = log_dir
+
+    with launch_simulation(env_cfg, {"device": agent_cfg.device, "headless": True}):
+        env = gym.make(args_cli.task, cfg=env_cfg)
+        env = RslRlVecEnvWrapper(env, clip_actions=agent_cfg.clip_actions)
+        runner = make_runner(env, agent_cfg, log_dir)
+        runner.add_git_repo_to_log(__file__)
+        if load_kind == "teacher":
+            check_state_dict(runner.alg.teacher, teacher_state, f"teacher checkpoint {load_path}")
+            print(f"[INFO] Loading teacher from: {load_path}")
+        elif load_kind == "resume":
+            print(f"[INFO] Resuming from: {load_path}")
+        if load_path:
+            runner.load(load_path, map_location=agent_cfg.device)
+        dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
+        dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
+        start = time.time()
+        runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=True)
+        print(f"[INFO] Training time: {time.time() - start:.1f} s. Run folder: {log_dir}")
+        env.close()
+
+
+if __name__ == "__main__":
+    run_cli(main)

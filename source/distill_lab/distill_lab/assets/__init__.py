@@ -1,0 +1,1 @@
+"""Project-owned local robot assets and their Isaac Lab asset configs."""

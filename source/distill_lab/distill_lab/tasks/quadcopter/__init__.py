@@ -1,0 +1,23 @@
+"""Quadcopter-Point-Ctrl: fly a Crazyflie-class quadrotor with randomized dynamics to a point and hold there."""
+
+import gymnasium as gym
+
+from . import agents
+
+gym.register(
+    id="Quadcopter-Point-Ctrl",
+    entry_point="isaaclab.envs:ManagerBasedRLEnv",
+    disable_env_checker=True,
+    kwargs={
+        "env_cfg_entry_point": f"{__name__}.quadcopter_env_cfg:QuadcopterEnvCfg",
+        "play_env_cfg_entry_point": f"{__name__}.quadcopter_env_cfg:QuadcopterEnvCfg_PLAY",
+        "rsl_rl_cfg_entry_point": f"{agents.__name__}.rsl_rl_ppo_cfg:QuadcopterPPORunnerCfg",
+        "rsl_rl_distillation_cfg_entry_point": (
+            f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterDistillationRunnerCfg"
+        ),
+        "rsl_rl_distillation_mlp_cfg_entry_point": (
+            f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterMlpDistillationRunnerCfg"
+        ),
+        "default_agent": "rsl_rl",
+    },
+)

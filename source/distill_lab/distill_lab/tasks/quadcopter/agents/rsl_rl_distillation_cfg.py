@@ -1,0 +1,55 @@
+"""Distillation of the Quadcopter-Point-Ctrl teacher into students that read only the ``policy`` group."""
+
+from isaaclab.utils import configclass
+
+from isaaclab_rl.rsl_rl import (
+    RslRlDistillationAlgorithmCfg,
+    RslRlDistillationRunnerCfg,
+    RslRlMLPModelCfg,
+    RslRlRNNModelCfg,
+)
+
+from .rsl_rl_ppo_cfg import TEACHER_ACTOR
+
+
+@configclass
+class QuadcopterDistillationRunnerCfg(RslRlDistillationRunnerCfg):
+    """Recurrent (GRU) student, distilled with RSL-RL's DAgger-style ``Distillation``."""
+
+    seed = 42
+    device = "cpu"
+    num_steps_per_env = 24
+    max_iterations = 150
+    save_interval = 25
+    experiment_name = "quadcopter_point_ctrl_distillation"
+    obs_groups = {"student": ["policy"], "teacher": ["teacher"]}
+    student = RslRlRNNModelCfg(
+        hidden_dims=[64, 64],
+        activation="elu",
+        obs_normalization=True,
+        rnn_type="gru",
+        rnn_hidden_dim=64,
+        rnn_num_layers=1,
+        distribution_cfg=RslRlRNNModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )
+    teacher = TEACHER_ACTOR
+    algorithm = RslRlDistillationAlgorithmCfg(
+        num_learning_epochs=2,
+        learning_rate=1.0e-3,
+        gradient_length=24,
+        max_grad_norm=1.0,
+        loss_type="mse",
+    )
+
+
+@configclass
+class QuadcopterMlpDistillationRunnerCfg(QuadcopterDistillationRunnerCfg):
+    """Feed-forward (MLP) student, for comparison with the recurrent one."""
+
+    experiment_name = "quadcopter_point_ctrl_distillation_mlp"
+    student = RslRlMLPModelCfg(
+        hidden_dims=[128, 128],
+        activation="elu",
+        obs_normalization=True,
+        distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )

@@ -1,0 +1,270 @@
+"""Quadcopter-Point-Ctrl: a Crazyflie-class quadrotor with randomized dynamics flies to a target point and holds.
+
+The ``policy`` group is what a flight controller senses; ``critic`` and ``teacher`` add the true dynamics
+parameters, the wind and the motor state. The PPO teacher's actor reads ``teacher``; the student reads ``policy``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
+
+import isaaclab.sim as sim_utils
+from isaaclab.assets import AssetBaseCfg, RigidObjectCfg
+from isaaclab.envs import ManagerBasedRLEnvCfg
+from isaaclab.managers import EventTermCfg as EventTerm
+from isaaclab.managers import ObservationGroupCfg as ObsGroup
+from isaaclab.managers import ObservationTermCfg as ObsTerm
+from isaaclab.managers import RewardTermCfg as RewTerm
+from isaaclab.managers import SceneEntityCfg
+from isaaclab.managers import TerminationTermCfg as DoneTerm
+from isaaclab.scene import InteractiveSceneCfg
+from isaaclab.utils import configclass
+from isaaclab.utils.noise import UniformNoiseCfg as Unoise
+
+from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
+
+from . import mdp
+
+PRIVILEGED_TERMS = (
+    "mass",
+    "inertia",
+    "thrust_to_weight",
+    "motor_time_constant",
+    "torque_coefficient",
+    "disturbance_force",
+    "rotor_speed",
+)
+"""Observation terms that a real flight controller does not sense; the student's ``policy`` group has none."""
+
+
+@configclass
+class QuadcopterSceneCfg(InteractiveSceneCfg):
+    """A local ground box, the quadrotor and a light."""
+
+    ground = AssetBaseCfg(
+        prim_path="/World/ground",
+        spawn=sim_utils.CuboidCfg(
+            size=(400.0, 400.0, 1.0),
+            collision_props=sim_utils.CollisionPropertiesCfg(),
+            visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.35, 0.35, 0.35)),
+        ),
+        init_state=AssetBaseCfg.InitialStateCfg(pos=(0.0, 0.0, -0.5)),
+    )
+    """Ground: a 1 m thick box whose top face is at z = 0 (the default ground plane is a remote USD)."""
+
+    robot: RigidObjectCfg = CRAZYFLIE_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
+    """The quadrotor."""
+
+    light = AssetBaseCfg(
+        prim_path="/World/light", spawn=sim_utils.DistantLightCfg(color=(1.0, 1.0, 1.0), intensity=2500.0)
+    )
+    """Sun-like light."""
+
+
+@configclass
+class CommandsCfg:
+    """The target point."""
+
+    target = mdp.TargetPointCommandCfg(asset_name="robot", resampling_time_range=(1.0e9, 1.0e9), debug_vis=True)
+    """One target per episode, drawn as a sphere when a visualizer is on."""
+
+
+@configclass
+class ActionsCfg:
+    """Four normalized motor commands."""
+
+    motors = mdp.QuadrotorMotorActionCfg(asset_name="robot")
+    """Motor model and X mixer applied every physics step."""
+
+
+@configclass
+class ObservationsCfg:
+    """Observation groups: ``policy`` (deployable), ``critic`` and ``teacher`` (privileged)."""
+
+    @configclass
+    class PolicyCfg(ObsGroup):
+        """What the flight controller senses (state estimate and its own last command), with noise."""
+
+        target_pos_error = ObsTerm(
+            func=mdp.target_pos_error, params={"command_name": "target"}, noise=Unoise(n_min=-0.01, n_max=0.01)
+        )
+        """Target minus position, world frame [m]."""
+        rotation_matrix = ObsTerm(func=mdp.rotation_matrix, noise=Unoise(n_min=-0.01, n_max=0.01))
+        """Attitude as a flattened rotation matrix."""
+        lin_vel = ObsTerm(func=mdp.root_lin_vel_w, noise=Unoise(n_min=-0.02, n_max=0.02))
+        """Linear velocity, world frame [m/s]."""
+        ang_vel = ObsTerm(func=mdp.base_ang_vel, noise=Unoise(n_min=-0.05, n_max=0.05))
+        """Gyro: body angular velocity [rad/s]."""
+        last_action = ObsTerm(func=mdp.last_action)
+        """The previous motor commands."""
+
+        def __post_init__(self):
+            self.enable_corruption = True
+            self.concatenate_terms = True
+
+    @configclass
+    class PrivilegedCfg(PolicyCfg):
+        """The policy terms plus the true dynamics parameters, wind and motor state (not sensed on hardware)."""
+
+        mass = ObsTerm(func=mdp.mass_ratio)
+        """Mass over nominal."""
+        inertia = ObsTerm(func=mdp.inertia_ratio)
+        """Principal inertia over nominal."""
+        thrust_to_weight = ObsTerm(func=mdp.thrust_to_weight, params={"action_name": "motors"})
+        """Thrust-to-weight ratio."""
+        motor_time_constant = ObsTerm(func=mdp.motor_time_constant, params={"action_name": "motors"})
+        """Motor time constant over nominal."""
+        torque_coefficient = ObsTerm(func=mdp.torque_coefficient, params={"action_name": "motors"})
+        """Rotor torque coefficient over nominal."""
+        disturbance_force = ObsTerm(func=mdp.disturbance_force, params={"action_name": "motors"})
+        """Wind force over nominal weight, world frame."""
+        rotor_speed = ObsTerm(func=mdp.rotor_speed, params={"action_name": "motors"})
+        """Normalized rotor speeds (motor lag state)."""
+
+        def __post_init__(self):
+            self.enable_corruption = False
+            self.concatenate_terms = True
+
+    policy: PolicyCfg = PolicyCfg()
+    """The student's (deployable) observations."""
+    critic: PrivilegedCfg = PrivilegedCfg()
+    """The value function's observations."""
+    teacher: PrivilegedCfg = PrivilegedCfg()
+    """The PPO teacher actor's observations: the policy terms plus the critic's privileged terms."""
+
+
+@configclass
+class EventCfg:
+    """Reset: randomized dynamics, then a random pose and velocity near the target."""
+
+    dynamics = EventTerm(
+        func=mdp.randomize_quadrotor_dynamics,
+        mode="reset",
+        params={
+            "action_name": "motors",
+            "mass_scale": (0.8, 1.2),
+            "inertia_scale": (0.8, 1.2),
+            "thrust_to_weight": (1.6, 2.4),
+            "motor_time_constant": (0.02, 0.06),
+            "torque_coefficient": (0.7, 1.3),
+            "disturbance_force": (-0.15, 0.15),
+        },
+    )
+    """Per-env dynamics: mass x[0.8, 1.2], inertia x[0.8, 1.2] per axis, thrust-to-weight [1.6, 2.4],
+    motor time constant [0.02, 0.06] s, torque coefficient x[0.7, 1.3], wind up to 15% of the weight per axis."""
+
+    reset_pose = EventTerm(
+        func=mdp.reset_root_state_uniform,
+        mode="reset",
+        params={
+            "asset_cfg": SceneEntityCfg("robot"),
+            "pose_range": {
+                "x": (-1.0, 1.0),
+                "y": (-1.0, 1.0),
+                "z": (-0.5, 0.5),
+                "roll": (-0.5, 0.5),
+                "pitch": (-0.5, 0.5),
+                "yaw": (-math.pi, math.pi),
+            },
+            "velocity_range": {
+                "x": (-0.5, 0.5),
+                "y": (-0.5, 0.5),
+                "z": (-0.5, 0.5),
+                "roll": (-1.0, 1.0),
+                "pitch": (-1.0, 1.0),
+                "yaw": (-1.0, 1.0),
+            },
+        },
+    )
+    """Start within 1 m (xy) and 0.5 m (z) of (0, 0, 1) above the env origin, tilted up to 0.5 rad, moving."""
+
+
+@configclass
+class RewardsCfg:
+    """Fly to the target and hold there calmly."""
+
+    alive = RewTerm(func=mdp.is_alive, weight=1.0)
+    """Staying in the air beats crashing."""
+    distance = RewTerm(func=mdp.target_distance, weight=-0.3, params={"command_name": "target"})
+    """Distance shaping [m]."""
+    proximity = RewTerm(func=mdp.target_proximity, weight=2.0, params={"command_name": "target", "std": 0.2})
+    """Bonus for being close: exp(-d^2 / 0.2^2)."""
+    lin_vel = RewTerm(func=mdp.lin_vel_l2, weight=-0.05)
+    """Linear velocity penalty."""
+    ang_vel = RewTerm(func=mdp.ang_vel_l2, weight=-0.01)
+    """Angular velocity penalty."""
+    action_rate = RewTerm(func=mdp.action_rate_l2, weight=-0.01)
+    """Action rate penalty."""
+    terminated = RewTerm(func=mdp.is_terminated, weight=-10.0)
+    """Crash, fly-away or flip penalty."""
+
+
+@configclass
+class TerminationsCfg:
+    """Time-out, ground contact, out of bounds, flip."""
+
+    time_out = DoneTerm(func=mdp.time_out, time_out=True)
+    """Episode length reached."""
+    ground_contact = DoneTerm(func=mdp.ground_contact, params={"min_height": 0.05})
+    """Touched the ground."""
+    out_of_bounds = DoneTerm(func=mdp.far_from_target, params={"command_name": "target", "max_distance": 3.0})
+    """More than 3 m from the target."""
+    flipped = DoneTerm(func=mdp.flipped)
+    """Upside down."""
+
+
+@configclass
+class QuadcopterEnvCfg(ManagerBasedRLEnvCfg):
+    """Quadcopter-Point-Ctrl environment: 100 Hz physics, 50 Hz control, 10 s episodes, Newton MuJoCo-Warp."""
+
+    scene: QuadcopterSceneCfg = QuadcopterSceneCfg(num_envs=1024, env_spacing=4.0)
+    """Scene with 1024 envs 4 m apart."""
+    observations: ObservationsCfg = ObservationsCfg()
+    """Observation groups."""
+    actions: ActionsCfg = ActionsCfg()
+    """Motor commands."""
+    commands: CommandsCfg = CommandsCfg()
+    """Target point."""
+    events: EventCfg = EventCfg()
+    """Randomization and resets."""
+    rewards: RewardsCfg = RewardsCfg()
+    """Reward terms."""
+    terminations: TerminationsCfg = TerminationsCfg()
+    """Termination terms."""
+
+    def __post_init__(self):
+        self.decimation = 2
+        self.episode_length_s = 10.0
+        self.sim.dt = 0.01
+        self.sim.render_interval = self.decimation
+        self.sim.device = "cpu"
+        self.sim.physics = NewtonCfg(
+            solver_cfg=MJWarpSolverCfg(
+                njmax=16,
+                nconmax=8,
+                cone="pyramidal",
+                impratio=1.0,
+                integrator="implicitfast",
+                use_mujoco_contacts=True,
+            ),
+            num_substeps=1,
+            use_cuda_graph=False,
+        )
+        self.viewer.eye = (3.0, 3.0, 2.5)
+        self.viewer.lookat = (0.0, 0.0, 1.0)
+
+    def play_mode(self):
+        """Play settings (Isaac Lab calls this for ``play_mode=True``): 16 envs, no observation noise."""
+        self.scene.num_envs = 16
+        self.observations.policy.enable_corruption = False
+
+
+@configclass
+class QuadcopterEnvCfg_PLAY(QuadcopterEnvCfg):
+    """Play variant of :class:`QuadcopterEnvCfg` (see :meth:`QuadcopterEnvCfg.play_mode`)."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.play_mode()

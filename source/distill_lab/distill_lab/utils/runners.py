@@ -1,0 +1,33 @@
+"""Runner selection: ``agent_cfg.class_name`` -> an RSL-RL runner (or one of the project's own)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+from rsl_rl.runners import DistillationRunner, OnPolicyRunner
+
+from isaaclab.utils import to_dict
+
+from isaaclab_rl.rsl_rl import handle_deprecated_rsl_rl_cfg
+
+from .errors import DistillLabError
+
+RUNNERS: dict[str, type[OnPolicyRunner]] = {
+    "OnPolicyRunner": OnPolicyRunner,
+    "DistillationRunner": DistillationRunner,
+}
+"""Runner classes by the name an agent cfg gives in ``class_name``."""
+
+
+def is_distillation(agent_cfg) -> bool:
+    """Whether the agent cfg distills a student from a teacher (it has ``student`` and ``teacher`` models)."""
+    return hasattr(agent_cfg, "student") and hasattr(agent_cfg, "teacher")
+
+
+def make_runner(env, agent_cfg, log_dir: str | None) -> OnPolicyRunner:
+    """Build the runner named by ``agent_cfg.class_name`` on a wrapped env (``log_dir=None``: no logging)."""
+    runner_cls = RUNNERS.get(agent_cfg.class_name)
+    if runner_cls is None:
+        raise DistillLabError(f"unknown runner class_name '{agent_cfg.class_name}'. Known: {', '.join(RUNNERS)}.")
+    agent_cfg = handle_deprecated_rsl_rl_cfg(agent_cfg, importlib.metadata.version("rsl-rl-lib"))
+    return runner_cls(env, to_dict(agent_cfg), log_dir=log_dir, device=agent_cfg.device)
