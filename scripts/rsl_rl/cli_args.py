@@ -17,7 +17,7 @@ def add_common_args(parser: argparse.ArgumentParser, agent_default: str = "rsl_r
         "--agent",
         type=str,
         default=agent_default,
-        help="Agent entry point: rsl_rl_cfg_entry_point (PPO teacher) or rsl_rl_distillation_cfg_entry_point (student).",
+        help="Agent entry point: rsl_rl_cfg_entry_point (teacher) or rsl_rl_distillation_cfg_entry_point (student).",
     )
     parser.add_argument("--num_envs", type=int, default=None, help="Number of parallel environments.")
     parser.add_argument("--seed", type=int, default=None, help="Seed of the environment and the learner.")

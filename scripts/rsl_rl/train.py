@@ -35,6 +35,7 @@ from distill_lab.utils import (  # noqa: E402
     load_checkpoint,
     make_runner,
     run_cli,
+    simulation,
     teacher_state_dict,
 )
 
@@ -59,7 +60,9 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
         from isaaclab_tasks.utils import load_cfg_from_registry
 
         teacher_exp = load_cfg_from_registry(args.task, "rsl_rl_cfg_entry_point").experiment_name
-        return explicit or find_checkpoint(teacher_exp, args.load_run or ".*", args.checkpoint or "model_.*.pt"), "teacher"
+        return explicit or find_checkpoint(
+            teacher_exp, args.load_run or ".*", args.checkpoint or "model_.*.pt"
+        ), "teacher"
     raise DistillLabError(
         "distillation needs a teacher. Give --teacher_checkpoint PATH, or --load_run <teacher run> "
         "--checkpoint model_N.pt to take it from logs/rsl_rl/<teacher experiment>/ (train one with "
@@ -69,9 +72,7 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
 
 @hydra_task_config(args_cli.task, args_cli.agent)
 def main(env_cfg, agent_cfg):
-    from isaaclab.app import launch_simulation
     from isaaclab.utils.io import dump_yaml
-
     from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
 
     cli_args.apply_args(env_cfg, agent_cfg, args_cli)
@@ -86,7 +87,7 @@ def main(env_cfg, agent_cfg):
     print(f"[INFO] Logging experiment in directory: {log_dir}")
     env_cfg.log_dir = log_dir
 
-    with launch_simulation(env_cfg, {"device": agent_cfg.device, "headless": True}):
+    with simulation(env_cfg, agent_cfg.device):
         env = gym.make(args_cli.task, cfg=env_cfg)
         env = RslRlVecEnvWrapper(env, clip_actions=agent_cfg.clip_actions)
         runner = make_runner(env, agent_cfg, log_dir)

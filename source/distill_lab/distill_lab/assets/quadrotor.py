@@ -42,8 +42,8 @@ CRAZYFLIE_CFG = RigidObjectCfg(
     spawn=sim_utils.CuboidCfg(
         size=(0.092, 0.092, 0.03),
         rigid_props=sim_utils.RigidBodyPropertiesCfg(),
-        mass_props=sim_utils.MassPropertiesCfg(mass=CRAZYFLIE_MASS),
-        collision_props=sim_utils.CollisionPropertiesCfg(),
+        mass_props=[sim_utils.MassCfg(mass=CRAZYFLIE_MASS)],
+        collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
         visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.15, 0.35, 0.8)),
     ),
     init_state=RigidObjectCfg.InitialStateCfg(pos=(0.0, 0.0, 1.0)),

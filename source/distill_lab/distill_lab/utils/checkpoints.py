@@ -14,7 +14,7 @@ LOG_ROOT = os.path.join("logs", "rsl_rl")
 
 
 def find_checkpoint(experiment: str, load_run: str = ".*", checkpoint: str = "model_.*.pt") -> str:
-    """The checkpoint in ``logs/rsl_rl/<experiment>``: newest run matching ``load_run``, last file matching ``checkpoint``.
+    """The checkpoint in ``logs/rsl_rl/<experiment>``: newest run matching ``load_run``, last matching ``checkpoint``.
 
     Both are regular expressions (a plain name matches itself), as in Isaac Lab's ``get_checkpoint_path``.
     """
@@ -23,12 +23,16 @@ def find_checkpoint(experiment: str, load_run: str = ".*", checkpoint: str = "mo
         raise DistillLabError(f"no runs of experiment '{experiment}': folder {root} does not exist.")
     runs = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)) and re.fullmatch(load_run, d))
     if not runs:
-        raise DistillLabError(f"no run matching '{load_run}' in {root}. Runs there: {', '.join(sorted(os.listdir(root)))}.")
+        raise DistillLabError(
+            f"no run matching '{load_run}' in {root}. Runs there: {', '.join(sorted(os.listdir(root)))}."
+        )
     run_dir = os.path.join(root, runs[-1])
     files = [f for f in os.listdir(run_dir) if re.fullmatch(checkpoint, f)]
     if not files:
         found = sorted(f for f in os.listdir(run_dir) if f.endswith(".pt"))
-        raise DistillLabError(f"no checkpoint matching '{checkpoint}' in {run_dir}. Checkpoints there: {found or 'none'}.")
+        raise DistillLabError(
+            f"no checkpoint matching '{checkpoint}' in {run_dir}. Checkpoints there: {found or 'none'}."
+        )
     files.sort(key=lambda f: (len(f), f))  # model_50.pt before model_100.pt
     return os.path.join(run_dir, files[-1])
 
@@ -67,7 +71,9 @@ def check_state_dict(model: torch.nn.Module, state: dict, what: str) -> None:
     own = model.state_dict()
     for name, tensor in own.items():
         if name not in state:
-            raise DistillLabError(f"{what} lacks layer '{name}' (shape {tuple(tensor.shape)}) that the model cfg expects.")
+            raise DistillLabError(
+                f"{what} lacks layer '{name}' (shape {tuple(tensor.shape)}) that the model cfg expects."
+            )
         if tuple(state[name].shape) != tuple(tensor.shape):
             raise DistillLabError(
                 f"{what} does not match the model cfg at layer '{name}': checkpoint shape "

@@ -24,7 +24,7 @@ def task_entry_points(task_name: str) -> list[str]:
         spec = gym.spec(task_name)
     except gym.error.Error:
         known = sorted(gym.registry)
-        close = difflib.get_close_matches(task_name, known, n=5, cutoff=0.4)
+        close = difflib.get_close_matches(task_name, known, n=5, cutoff=0.6)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         ours = [t for t in known if gym.spec(t).kwargs.get("env_cfg_entry_point", "").startswith("distill_lab.")]
         raise DistillLabError(

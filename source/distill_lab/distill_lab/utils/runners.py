@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from rsl_rl.runners import DistillationRunner, OnPolicyRunner
-
 from isaaclab.utils import to_dict
-
 from isaaclab_rl.rsl_rl import handle_deprecated_rsl_rl_cfg
+from rsl_rl.runners import DistillationRunner, OnPolicyRunner
 
 from .errors import DistillLabError
 

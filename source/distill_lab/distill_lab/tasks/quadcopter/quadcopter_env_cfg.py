@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
-
 import isaaclab.sim as sim_utils
 from isaaclab.assets import AssetBaseCfg, RigidObjectCfg
 from isaaclab.envs import ManagerBasedRLEnvCfg
@@ -22,6 +20,7 @@ from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
@@ -47,7 +46,7 @@ class QuadcopterSceneCfg(InteractiveSceneCfg):
         prim_path="/World/ground",
         spawn=sim_utils.CuboidCfg(
             size=(400.0, 400.0, 1.0),
-            collision_props=sim_utils.CollisionPropertiesCfg(),
+            collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
             visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.35, 0.35, 0.35)),
         ),
         init_state=AssetBaseCfg.InitialStateCfg(pos=(0.0, 0.0, -0.5)),

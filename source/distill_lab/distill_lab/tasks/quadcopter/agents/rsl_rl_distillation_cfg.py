@@ -1,7 +1,6 @@
 """Distillation of the Quadcopter-Point-Ctrl teacher into students that read only the ``policy`` group."""
 
 from isaaclab.utils import configclass
-
 from isaaclab_rl.rsl_rl import (
     RslRlDistillationAlgorithmCfg,
     RslRlDistillationRunnerCfg,

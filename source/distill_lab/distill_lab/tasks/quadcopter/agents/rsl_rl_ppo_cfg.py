@@ -1,7 +1,6 @@
 """PPO teacher for Quadcopter-Point-Ctrl: the actor reads the privileged ``teacher`` group, the critic ``critic``."""
 
 from isaaclab.utils import configclass
-
 from isaaclab_rl.rsl_rl import RslRlMLPModelCfg, RslRlOnPolicyRunnerCfg, RslRlPpoAlgorithmCfg
 
 TEACHER_ACTOR = RslRlMLPModelCfg(

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import MISSING
 from typing import TYPE_CHECKING
 
-import torch
-
 import isaaclab.utils.math as math_utils
+import torch
 from isaaclab.assets import RigidObject
 from isaaclab.managers import ActionTerm, ActionTermCfg
 from isaaclab.utils import configclass

@@ -7,7 +7,6 @@ from dataclasses import MISSING
 from typing import TYPE_CHECKING
 
 import torch
-
 from isaaclab.assets import RigidObject
 from isaaclab.managers import CommandTerm, CommandTermCfg
 from isaaclab.markers import VisualizationMarkers, VisualizationMarkersCfg

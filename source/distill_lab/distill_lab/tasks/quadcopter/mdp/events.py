@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
-
 from isaaclab.managers import SceneEntityCfg
 
 from distill_lab.assets import quadrotor
@@ -14,6 +13,9 @@ if TYPE_CHECKING:
     from isaaclab.envs import ManagerBasedRLEnv
 
     from .actions import QuadrotorMotorAction
+
+
+_ROBOT = SceneEntityCfg("robot")
 
 
 def _uniform(r: tuple[float, float], shape: tuple[int, ...], device) -> torch.Tensor:
@@ -30,7 +32,7 @@ def randomize_quadrotor_dynamics(
     motor_time_constant: tuple[float, float],
     torque_coefficient: tuple[float, float],
     disturbance_force: tuple[float, float],
-    asset_cfg: SceneEntityCfg = SceneEntityCfg("robot"),
+    asset_cfg: SceneEntityCfg = _ROBOT,
 ):
     """Sample mass, inertia, thrust-to-weight, motor lag, torque coefficient and wind for ``env_ids``.
 

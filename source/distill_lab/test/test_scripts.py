@@ -1,0 +1,126 @@
+"""The user's path end to end (teacher -> student -> play/export) and clear errors for bad input, at tiny sizes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import TASK, run_script
+
+DISTILL = "rsl_rl_distillation_cfg_entry_point"
+
+
+def _assert_clean_error(proc, pattern: str) -> None:
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert re.search(pattern, proc.stderr), proc.stderr[-2000:]
+
+
+def test_teacher_run_writes_checkpoints_and_params(teacher_run):
+    assert (teacher_run / "model_1.pt").is_file()
+    assert (teacher_run / "params" / "env.yaml").is_file()
+    assert (teacher_run / "params" / "agent.yaml").is_file()
+
+
+@pytest.fixture(scope="module")
+def student_run(workdir, teacher_run):
+    proc = run_script(
+        "rsl_rl/train.py",
+        "--task",
+        TASK,
+        "--agent",
+        DISTILL,
+        "--num_envs",
+        "16",
+        "--max_iterations",
+        "10",
+        "--load_run",
+        teacher_run.name,
+        "--checkpoint",
+        "model_1.pt",
+        "agent.save_interval=5",
+        cwd=workdir,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_distillation_loads_teacher_and_loss_falls(student_run):
+    assert "Loading teacher from" in student_run.stdout
+    losses = [float(x) for x in re.findall(r"Mean behavior loss: ([0-9.eE+-]+)", student_run.stdout)]
+    assert len(losses) == 10
+    assert sum(losses[-3:]) / 3 < 0.7 * sum(losses[:3]) / 3, losses
+
+
+def test_play_student_exports_matching_policy(workdir, student_run):
+    proc = run_script(
+        "rsl_rl/play.py", "--task", TASK, "--agent", DISTILL, "--num_envs", "4", "--num_steps", "60", cwd=workdir
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(proc.stdout.split("[RESULT] ")[1].splitlines()[0])
+    assert result["checkpoint"].endswith("model_9.pt")
+    run = workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_distillation"
+    exported = next(run.glob("*/exported"))
+    assert (exported / "policy.pt").is_file() and (exported / "policy.onnx").is_file()
+    assert re.search(r"max action difference ([0-9.e+-]+)", proc.stdout)
+
+
+def test_resume_distillation_continues(workdir, student_run):
+    proc = run_script(
+        "rsl_rl/train.py",
+        "--task",
+        TASK,
+        "--agent",
+        DISTILL,
+        "--num_envs",
+        "16",
+        "--max_iterations",
+        "1",
+        "--resume",
+        cwd=workdir,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Resuming from" in proc.stdout and "model_9.pt" in proc.stdout
+
+
+def test_unknown_task_is_a_clear_error(workdir):
+    _assert_clean_error(run_script("rsl_rl/train.py", "--task", "Quadcopter-Point", cwd=workdir), "unknown task")
+
+
+def test_unknown_agent_is_a_clear_error(workdir):
+    proc = run_script("rsl_rl/train.py", "--task", TASK, "--agent", "rsl_rl_foo_cfg_entry_point", cwd=workdir)
+    _assert_clean_error(proc, "no agent entry point.*rsl_rl_distillation_cfg_entry_point")
+
+
+def test_distillation_without_teacher_says_how_to_give_one(workdir):
+    proc = run_script("rsl_rl/train.py", "--task", TASK, "--agent", DISTILL, cwd=workdir)
+    _assert_clean_error(proc, "--teacher_checkpoint")
+
+
+def test_missing_checkpoint_is_a_clear_error(workdir):
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--agent", DISTILL, "--teacher_checkpoint", "no/such/model.pt", cwd=workdir
+    )
+    _assert_clean_error(proc, "checkpoint not found")
+
+
+def test_teacher_cfg_mismatch_names_layer_and_shapes(workdir, teacher_run):
+    proc = run_script(
+        "rsl_rl/train.py",
+        "--task",
+        TASK,
+        "--agent",
+        DISTILL,
+        "--num_envs",
+        "4",
+        "--teacher_checkpoint",
+        str(teacher_run / "model_1.pt"),
+        "agent.teacher.hidden_dims=[64,64]",
+        cwd=workdir,
+    )
+    _assert_clean_error(proc, r"layer 'mlp\.0\.weight'.*checkpoint shape \(128, 36\).*model cfg shape \(64, 36\)")
+
+
+def test_bad_num_envs_is_a_clear_error(workdir):
+    _assert_clean_error(run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "0", cwd=workdir), "--num_envs")
