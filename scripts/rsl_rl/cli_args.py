@@ -57,6 +57,11 @@ def check_device(device: str) -> str:
 
 def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
     """Apply the flags to the env and agent cfgs (flags win over Hydra overrides)."""
+    if getattr(args, "video", False):
+        raise DistillLabError(
+            "--video needs a renderer; kit-less Newton on CPU has none wired up yet. Use Isaac Lab's "
+            "'isaaclab play --viz newton --video' under Xvfb, or Isaac Sim's Kit renderer on a workstation."
+        )
     if args.num_envs is not None:
         if args.num_envs <= 0:
             raise DistillLabError(f"--num_envs must be a positive integer, got {args.num_envs}.")

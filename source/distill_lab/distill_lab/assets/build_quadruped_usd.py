@@ -98,7 +98,7 @@ def _leg_signs(leg: str) -> tuple[float, float]:
     return (1.0 if leg[0] == "F" else -1.0), (1.0 if leg[1] == "L" else -1.0)
 
 
-# --- inertia of simple solids (about their own centre, axis-aligned) ---------------------------------------------------
+# --- inertia of simple solids (about their own centre, axis-aligned)
 
 
 def _box_inertia(mass: float, size: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -157,7 +157,7 @@ def link_mass_properties() -> dict[str, tuple[float, tuple[float, float, float],
     }
 
 
-# --- USD authoring -----------------------------------------------------------------------------------------------------
+# --- USD authoring
 
 
 def _vec3f(v):
@@ -248,7 +248,9 @@ def build_stage():
 
     trunk = f"{root}/trunk"
     _add_link(stage, trunk, (0.0, 0.0, 0.0), props["trunk"])
-    _add_shape(stage, f"{trunk}/collision", "Cube", (0, 0, 0), collide=True, color=body_color, size=1.0, scale=TRUNK_SIZE)
+    _add_shape(
+        stage, f"{trunk}/collision", "Cube", (0, 0, 0), collide=True, color=body_color, size=1.0, scale=TRUNK_SIZE
+    )
 
     for leg in LEG_NAMES:
         sx, sy = _leg_signs(leg)
@@ -284,7 +286,13 @@ def build_stage():
             height=CALF_LENGTH - 0.022,
         ).CreateAxisAttr("Z")
         _add_shape(
-            stage, f"{calf}/foot", "Sphere", (0.0, 0.0, -CALF_LENGTH), collide=True, color=foot_color, radius=FOOT_RADIUS
+            stage,
+            f"{calf}/foot",
+            "Sphere",
+            (0.0, 0.0, -CALF_LENGTH),
+            collide=True,
+            color=foot_color,
+            radius=FOOT_RADIUS,
         )
 
         joints = f"{root}/joints"
@@ -292,7 +300,9 @@ def build_stage():
         _add_revolute_joint(
             stage, f"{joints}/{leg}_thigh_joint", hip, thigh, (0.0, sy * THIGH_OFFSET, 0.0), "Y", THIGH_LIMIT
         )
-        _add_revolute_joint(stage, f"{joints}/{leg}_calf_joint", thigh, calf, (0.0, 0.0, -THIGH_LENGTH), "Y", CALF_LIMIT)
+        _add_revolute_joint(
+            stage, f"{joints}/{leg}_calf_joint", thigh, calf, (0.0, 0.0, -THIGH_LENGTH), "Y", CALF_LIMIT
+        )
     return stage
 
 
