@@ -1,3 +1,3 @@
 """Task packages; importing this registers every distill_lab gym ID."""
 
-from . import quadcopter  # noqa: F401
+from . import locomotion, quadcopter  # noqa: F401

@@ -1,0 +1,3 @@
+"""Legged locomotion tasks."""
+
+from . import blind  # noqa: F401

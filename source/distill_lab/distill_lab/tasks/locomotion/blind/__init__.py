@@ -1,0 +1,23 @@
+"""blind_rl: a Go1-class quadruped tracks velocity commands; its recurrent student is blind to velocity and height."""
+
+import gymnasium as gym
+
+from . import agents
+
+gym.register(
+    id="blind_rl",
+    entry_point="isaaclab.envs:ManagerBasedRLEnv",
+    disable_env_checker=True,
+    kwargs={
+        "env_cfg_entry_point": f"{__name__}.blind_env_cfg:BlindEnvCfg",
+        "play_env_cfg_entry_point": f"{__name__}.blind_env_cfg:BlindEnvCfg_PLAY",
+        "rsl_rl_cfg_entry_point": f"{agents.__name__}.rsl_rl_ppo_cfg:BlindRlPPORunnerCfg",
+        "rsl_rl_distillation_cfg_entry_point": (
+            f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlDistillationRunnerCfg"
+        ),
+        "rsl_rl_distillation_mlp_cfg_entry_point": (
+            f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlMlpDistillationRunnerCfg"
+        ),
+        "default_agent": "rsl_rl",
+    },
+)

@@ -1,0 +1,54 @@
+"""Distillation of the blind_rl teacher into blind students that read only the ``policy`` group."""
+
+from isaaclab.utils import configclass
+from isaaclab_rl.rsl_rl import (
+    RslRlDistillationAlgorithmCfg,
+    RslRlDistillationRunnerCfg,
+    RslRlMLPModelCfg,
+    RslRlRNNModelCfg,
+)
+
+from .rsl_rl_ppo_cfg import TEACHER_ACTOR
+
+
+@configclass
+class BlindRlDistillationRunnerCfg(RslRlDistillationRunnerCfg):
+    """Recurrent (LSTM) blind student: it must infer base velocity and contacts from its history."""
+
+    seed = 42
+    device = "cpu"
+    num_steps_per_env = 24
+    max_iterations = 300
+    save_interval = 50
+    experiment_name = "blind_rl_distillation"
+    obs_groups = {"student": ["policy"], "teacher": ["teacher"]}
+    student = RslRlRNNModelCfg(
+        hidden_dims=[128, 64],
+        activation="elu",
+        obs_normalization=True,
+        rnn_type="lstm",
+        rnn_hidden_dim=128,
+        rnn_num_layers=1,
+        distribution_cfg=RslRlRNNModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )
+    teacher = TEACHER_ACTOR
+    algorithm = RslRlDistillationAlgorithmCfg(
+        num_learning_epochs=2,
+        learning_rate=1.0e-3,
+        gradient_length=24,
+        max_grad_norm=1.0,
+        loss_type="mse",
+    )
+
+
+@configclass
+class BlindRlMlpDistillationRunnerCfg(BlindRlDistillationRunnerCfg):
+    """Feed-forward blind student, to show what memory buys."""
+
+    experiment_name = "blind_rl_distillation_mlp"
+    student = RslRlMLPModelCfg(
+        hidden_dims=[256, 128, 64],
+        activation="elu",
+        obs_normalization=True,
+        distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )

@@ -1,0 +1,129 @@
+"""blind_rl on the embedded default (kit-less Newton on CPU): obs groups, standing, and the user's path, tiny sizes."""
+
+from __future__ import annotations
+
+import json
+
+import gymnasium as gym
+import pytest
+import torch
+from conftest import run_script
+from isaaclab_tasks.utils import load_cfg_from_registry
+
+import distill_lab  # noqa: F401
+from distill_lab.tasks.locomotion.blind.blind_env_cfg import FOOT_FRICTION_RANGE, PRIVILEGED_TERMS
+from distill_lab.utils import resolve_configs
+
+TASK = "blind_rl"
+NUM_ENVS = 4
+POLICY_TERMS = ["base_ang_vel", "projected_gravity", "velocity_commands", "joint_pos", "joint_vel", "last_action"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "env_cfg_entry_point",
+        "play_env_cfg_entry_point",
+        "rsl_rl_cfg_entry_point",
+        "rsl_rl_distillation_cfg_entry_point",
+        "rsl_rl_distillation_mlp_cfg_entry_point",
+    ],
+)
+def test_entry_point_resolves(key):
+    assert type(load_cfg_from_registry(TASK, key)).__name__.startswith("Blind")
+
+
+def test_agents_wire_teacher_and_student_groups():
+    ppo = load_cfg_from_registry(TASK, "rsl_rl_cfg_entry_point")
+    assert ppo.obs_groups == {"actor": ["teacher"], "critic": ["critic"]}
+    dist = load_cfg_from_registry(TASK, "rsl_rl_distillation_cfg_entry_point")
+    assert dist.obs_groups == {"student": ["policy"], "teacher": ["teacher"]}
+    assert dist.teacher.to_dict() == ppo.actor.to_dict()
+    assert dist.student.class_name == "RNNModel" and dist.student.rnn_type in ("lstm", "gru")
+    mlp = load_cfg_from_registry(TASK, "rsl_rl_distillation_mlp_cfg_entry_point")
+    assert mlp.student.class_name == "MLPModel"
+
+
+def test_rough_preset_adds_terrain_generator_and_height_scan():
+    env_cfg, _ = resolve_configs(TASK, None, ["presets=rough"])
+    assert env_cfg.scene.terrain.terrain_type == "generator"
+    assert env_cfg.scene.height_scanner is not None
+    assert env_cfg.observations.critic.height_scan is not None
+    assert env_cfg.observations.policy.to_dict().get("height_scan") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "usd", "feet"),
+    [("go1", "Unitree/Go1/go1.usd", ".*_foot"), ("anymal_d", "ANYmal-D/anymal_d.usd", ".*_FOOT")],
+)
+def test_isaaclab_robot_presets_switch_robot_and_feet(name, usd, feet):
+    env_cfg, _ = resolve_configs(TASK, None, [f"presets={name}"])
+    assert env_cfg.scene.robot.spawn.usd_path.endswith(usd)
+    assert env_cfg.scene.contact_forces.prim_path.endswith(feet)
+    assert env_cfg.rewards.feet_air_time.params["sensor_cfg"].body_names == feet
+    assert env_cfg.observations.teacher.foot_friction.params["asset_cfg"].body_names == feet
+
+
+@pytest.fixture(scope="module")
+def env():
+    from distill_lab.utils import simulation
+
+    env_cfg, _ = resolve_configs(TASK, None, [f"env.scene.num_envs={NUM_ENVS}"])
+    env_cfg.seed = 0
+    with simulation(env_cfg, "cpu"):
+        env = gym.make(TASK, cfg=env_cfg)
+        env.reset()
+        yield env.unwrapped
+        env.close()
+
+
+def test_student_sees_no_privileged_term(env):
+    terms = env.observation_manager.active_terms
+    assert terms["policy"] == POLICY_TERMS
+    assert not set(terms["policy"]) & set(PRIVILEGED_TERMS)
+    assert terms["teacher"] == POLICY_TERMS + [
+        "base_lin_vel",
+        "base_height",
+        "foot_contact",
+        "foot_friction",
+        "base_mass",
+    ]
+    assert terms["critic"] == terms["teacher"]
+
+
+def test_robot_stands_under_zero_action(env):
+    env.reset()
+    robot = env.scene["robot"]
+    for _ in range(100):  # 2 s
+        obs, *_ = env.step(torch.zeros(NUM_ENVS, 12))
+    height = robot.data.root_pos_w.torch[:, 2]
+    assert ((height > 0.28) & (height < 0.36)).all(), height
+    contact = obs["teacher"][:, -9:-5]  # foot contact states
+    assert (contact == 1.0).all()
+
+
+def test_foot_friction_is_randomized_and_observed(env):
+    obs = env.observation_manager.compute()["teacher"]
+    friction = obs[:, -5:-1]
+    lo, hi = FOOT_FRICTION_RANGE
+    assert ((friction >= lo) & (friction <= hi)).all()
+    assert friction.std() > 0.01
+
+
+def test_teacher_student_play_path(tmp_path):
+    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "8",
+        "--max_iterations", "2", "--load_run", ".*", "--checkpoint", "model_1.pt", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Loading teacher from" in proc.stdout
+    proc = run_script(
+        "rsl_rl/play.py", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "4",
+        "--num_steps", "30", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(proc.stdout.split("[RESULT] ")[1].splitlines()[0])
+    assert result["checkpoint"].endswith("model_1.pt")
+    assert "Exported" in proc.stdout
