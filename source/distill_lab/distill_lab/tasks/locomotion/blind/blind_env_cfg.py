@@ -158,7 +158,7 @@ class HeightScanObsCfg(PresetCfg):
 
 @configclass
 class RobotCfg(PresetCfg):
-    """The project's local Go1-class robot (default); Isaac Lab's Go1 or ANYmal-D where its asset server is reachable."""
+    """The local Go1-class robot (default); Isaac Lab's Go1 or ANYmal-D where its asset server is reachable."""
 
     default: ArticulationCfg = QUADRUPED_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
     go1: ArticulationCfg = UNITREE_GO1_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
