@@ -124,3 +124,18 @@ def test_teacher_cfg_mismatch_names_layer_and_shapes(workdir, teacher_run):
 
 def test_bad_num_envs_is_a_clear_error(workdir):
     _assert_clean_error(run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "0", cwd=workdir), "--num_envs")
+
+
+def test_dagger_trains_and_resumes_at_the_next_iteration(workdir, teacher_run):
+    args = ["rsl_rl/train.py", "--task", TASK, "--agent", "rsl_rl_dagger_cfg_entry_point", "--num_envs", "16"]
+    proc = run_script(
+        *args, "--max_iterations", "3", "--teacher_checkpoint", str(teacher_run / "model_1.pt"), cwd=workdir
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Mean beta loss: 1.0000" in proc.stdout, "the first iterations are teacher-forced"
+    proc = run_script(*args, "--max_iterations", "1", "--resume", cwd=workdir)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    runs = sorted((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_dagger").iterdir())
+    assert (runs[0] / "model_2.pt").is_file()
+    assert sorted(p.name for p in runs[-1].glob("model_*.pt")) == ["model_3.pt"], "resume continues at iteration 3"
+    assert not list(runs[-1].glob("*.tmp")), "checkpoints are written atomically"

@@ -8,11 +8,15 @@ from isaaclab.utils import to_dict
 from isaaclab_rl.rsl_rl import handle_deprecated_rsl_rl_cfg
 from rsl_rl.runners import DistillationRunner, OnPolicyRunner
 
+from distill_lab.distillation.runners import DistillLabDistillationRunner, DistillLabOnPolicyRunner
+
 from .errors import DistillLabError
 
 RUNNERS: dict[str, type[OnPolicyRunner]] = {
     "OnPolicyRunner": OnPolicyRunner,
     "DistillationRunner": DistillationRunner,
+    "DistillLabOnPolicyRunner": DistillLabOnPolicyRunner,
+    "DistillLabDistillationRunner": DistillLabDistillationRunner,
 }
 """Runner classes by the name an agent cfg gives in ``class_name``."""
 

@@ -1,0 +1,196 @@
+"""DAgger for RSL-RL: teacher forcing (beta-mixing), an aggregated buffer, MSE/Huber/KL/NLL losses, and fixes.
+
+A drop-in replacement for ``rsl_rl.algorithms.Distillation``: choose it with
+``algorithm.class_name = "distill_lab.distillation.dagger:DAgger"``. It keeps RSL-RL's construction path,
+checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it adds:
+
+* beta-mixing: with probability ``beta`` an env (or a step) follows the teacher's action; beta is 1 for the first
+  ``teacher_forcing_iterations`` and then decays linearly to ``final_beta`` over ``beta_decay_iterations``;
+* aggregation: each rollout's (student observation, teacher action) pairs go into a buffer of
+  ``buffer_capacity`` rollouts that updates sample from; recurrent students replay whole sequences from their
+  stored start state with truncated BPTT, resetting memory at episode ends;
+* losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
+* fixes of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates, and a student without a
+  ``distribution_cfg`` runs.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+from rsl_rl.algorithms import Distillation
+from tensordict import TensorDict
+
+from .buffer import DAggerBuffer
+from .losses import LOSSES, NEEDS_STD, behavior_loss
+from .schedules import teacher_beta
+
+
+class DAgger(Distillation):
+    """DAgger with teacher forcing and aggregation (see the module docstring)."""
+
+    def __init__(
+        self,
+        student,
+        teacher,
+        storage,
+        teacher_forcing_iterations: int = 0,
+        beta_decay_iterations: int = 0,
+        final_beta: float = 0.0,
+        beta_mixing: str = "per_env",
+        buffer_capacity: int = 1,
+        num_mini_batches: int = 4,
+        loss_type: str = "mse",
+        **kwargs,
+    ) -> None:
+        if loss_type not in LOSSES:
+            raise ValueError(f"unknown loss_type '{loss_type}': expected one of {LOSSES}")
+        if loss_type in NEEDS_STD and student.distribution is None:
+            raise ValueError(f"loss_type '{loss_type}' needs a student with a distribution_cfg")
+        if beta_mixing not in ("per_env", "per_step"):
+            raise ValueError(f"beta_mixing must be 'per_env' or 'per_step', got '{beta_mixing}'")
+        if student.distribution is None:
+            _give_zero_output_std(student)
+        super().__init__(student, teacher, storage, loss_type="mse", **kwargs)
+        self.loss_type = loss_type
+        self.teacher_forcing_iterations = teacher_forcing_iterations
+        self.beta_decay_iterations = beta_decay_iterations
+        self.final_beta = final_beta
+        self.beta_mixing = beta_mixing
+        self.num_mini_batches = num_mini_batches
+        self.buffer = DAggerBuffer(buffer_capacity, self.device)
+        self.teacher_acts = torch.zeros(storage.num_envs, dtype=torch.bool, device=self.device)
+        """Which envs follow the teacher (per-env mixing), resampled when their episode ends."""
+        self._student_groups = None
+        self._rollout_start_hidden = None
+        self._teacher_std = None
+        self._resample_teacher_acts(torch.ones_like(self.teacher_acts))
+
+    @property
+    def beta(self) -> float:
+        """Probability that the teacher acts, at the current iteration."""
+        return teacher_beta(
+            self.num_updates, self.teacher_forcing_iterations, self.beta_decay_iterations, self.final_beta
+        )
+
+    def _resample_teacher_acts(self, mask: torch.Tensor) -> None:
+        draw = torch.rand(mask.shape, device=self.device) < self.beta
+        self.teacher_acts = torch.where(mask.bool(), draw, self.teacher_acts)
+
+    def act(self, obs: TensorDict) -> torch.Tensor:
+        """Student acts (stochastic) unless beta-mixing hands the env to the teacher; the teacher always labels."""
+        if self.storage.step == 0:
+            self._rollout_start_hidden = _clone(self.student.get_hidden_state())
+        student_actions = self.student(obs, stochastic_output=True).detach()
+        if self._rollout_start_hidden is None and self.student.is_recurrent:
+            self._rollout_start_hidden = _zeros_like(self.student.get_hidden_state())
+        if self.teacher.distribution is None:
+            teacher_actions = self.teacher(obs).detach()
+        else:  # the teacher's mean action labels; its (state-independent) std serves the KL loss
+            self.teacher(obs, stochastic_output=True)
+            teacher_actions = self.teacher.distribution.mean.detach()
+            self._teacher_std = self.teacher.distribution.std[0].detach()
+        beta = self.beta
+        if beta > 0.0:
+            if self.beta_mixing == "per_step":
+                self._resample_teacher_acts(torch.ones_like(self.teacher_acts))
+            actions = torch.where(self.teacher_acts.unsqueeze(-1), teacher_actions, student_actions)
+        else:
+            actions = student_actions
+        self.transition.actions = actions
+        self.transition.privileged_actions = teacher_actions
+        self.transition.observations = obs
+        return actions
+
+    def process_env_step(self, obs, rewards, dones, extras) -> None:
+        super().process_env_step(obs, rewards, dones, extras)
+        if self.beta_mixing == "per_env":
+            self._resample_teacher_acts(dones)
+
+    def update(self) -> dict[str, float]:
+        """Add the rollout to the buffer, then take ``num_learning_epochs * num_mini_batches`` gradient steps on it."""
+        student_hidden, teacher_hidden = self.student.get_hidden_state(), self.teacher.get_hidden_state()
+        obs = self.storage.observations
+        if self._student_groups is None:
+            self._student_groups = list(self.student.obs_groups)
+        student_obs = obs.select(*self._student_groups)
+        self.buffer.add(student_obs, self.storage.privileged_actions, self.storage.dones, self._rollout_start_hidden)
+        n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
+        n_sequences = min(n_sequences, self.storage.num_envs)
+        losses = []
+        for _ in range(self.num_learning_epochs * self.num_mini_batches):
+            batch = self.buffer.sample(n_sequences)
+            loss = self._sequence_loss(batch)
+            self.optimizer.zero_grad()
+            loss.backward()
+            if self.is_multi_gpu:
+                self.reduce_parameters()
+            if self.max_grad_norm:
+                nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
+            self.optimizer.step()
+            losses.append(loss.item())
+        # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
+        self.student.reset(hidden_state=_detach(student_hidden))
+        self.teacher.reset(hidden_state=teacher_hidden)
+        self.student.update_normalization(obs.flatten(0, 1))
+        self.storage.clear()
+        beta = self.beta
+        self.num_updates += 1
+        return {"behavior": sum(losses) / len(losses), "beta": beta, "buffer_rollouts": float(len(self.buffer))}
+
+    def _sequence_loss(self, batch: dict) -> torch.Tensor:
+        """Mean behaviour loss over a batch of env-sequences (T, B); recurrent students run through time."""
+        obs, target, dones = batch["obs"], batch["actions"], batch["dones"]
+        if not self.student.is_recurrent:
+            mean, std = self._student_output(obs.flatten(0, 1))
+            return self._loss(mean, std, target.flatten(0, 1)).mean()
+        self.student.reset(hidden_state=batch["hidden"])
+        total = 0.0
+        for t in range(target.shape[0]):
+            mean, std = self._student_output(obs[t])
+            total = total + self._loss(mean, std, target[t]).mean()
+            keep = (1.0 - dones[t].float()).view(1, -1, 1)
+            hidden = self.student.get_hidden_state()
+            hidden = tuple(h * keep for h in hidden) if isinstance(hidden, tuple) else hidden * keep
+            self.student.reset(hidden_state=hidden)
+        return total / target.shape[0]
+
+    def _student_output(self, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.student.distribution is None:
+            return self.student(obs), None
+        self.student(obs, stochastic_output=True)
+        return self.student.distribution.mean, self.student.distribution.std
+
+    def _loss(self, mean, std, target) -> torch.Tensor:
+        teacher_std = None if self._teacher_std is None else self._teacher_std.expand_as(target)
+        return behavior_loss(self.loss_type, mean, target, std, teacher_std)
+
+    def save(self) -> dict:
+        saved = super().save()
+        saved["distill_state"] = {"num_updates": self.num_updates}
+        return saved
+
+    def load(self, loaded_dict: dict, load_cfg: dict | None, strict: bool) -> bool:
+        load_iteration = super().load(loaded_dict, load_cfg, strict)
+        if "distill_state" in loaded_dict and load_iteration:
+            self.num_updates = int(loaded_dict["distill_state"]["num_updates"])
+        return load_iteration
+
+
+def _clone(hidden):
+    if hidden is None:
+        return None
+    return tuple(h.detach().clone() for h in hidden) if isinstance(hidden, tuple) else hidden.detach().clone()
+
+
+_detach = _clone
+
+
+def _zeros_like(hidden):
+    return tuple(torch.zeros_like(h) for h in hidden) if isinstance(hidden, tuple) else torch.zeros_like(hidden)
+
+
+def _give_zero_output_std(model: nn.Module) -> None:
+    """Let RSL-RL's logger read ``output_std`` from a deterministic student (it has no distribution): report 0."""
+    cls = type(model)
+    model.__class__ = type(cls.__name__, (cls,), {"output_std": property(lambda self: torch.zeros(1))})

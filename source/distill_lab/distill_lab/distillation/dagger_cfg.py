@@ -1,0 +1,48 @@
+"""Config of :class:`~distill_lab.distillation.dagger.DAgger`: every knob with its unit, default and trade-off."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from isaaclab.utils import configclass
+from isaaclab_rl.rsl_rl import RslRlDistillationAlgorithmCfg
+
+
+@configclass
+class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
+    """DAgger with teacher forcing, aggregation and distribution losses (a superset of RSL-RL's Distillation cfg).
+
+    With the defaults (no forcing, beta 0, a 1-rollout buffer) it is on-policy DAgger like stock ``Distillation``,
+    but with minibatch updates, a teacher that keeps its memory, and a student that needs no distribution.
+    """
+
+    class_name: str = "distill_lab.distillation.dagger:DAgger"
+    """The algorithm class."""
+
+    teacher_forcing_iterations: int = 0
+    """Iterations [learning iterations] in which the teacher always acts (pure behaviour cloning on the teacher's
+    state distribution). More: a stable start for weak students; fewer: earlier on-policy correction. Default 0."""
+
+    beta_decay_iterations: int = 0
+    """Iterations over which beta (teacher-acts probability) falls linearly from 1 to :attr:`final_beta` after
+    forcing. 0 switches at once. Default 0."""
+
+    final_beta: float = 0.0
+    """Beta after the decay [probability]. 0 is pure on-policy DAgger. Default 0."""
+
+    beta_mixing: Literal["per_env", "per_step"] = "per_env"
+    """``per_env``: an env follows one policy for a whole episode (coherent trajectories); ``per_step``: redrawn
+    every step (more state coverage near the student's distribution). Default ``per_env``."""
+
+    buffer_capacity: int = 1
+    """Rollouts [num_steps_per_env x num_envs transitions each] kept for aggregation. 1 is no aggregation; more reuses
+    older (student-visited) states at the cost of memory and staleness. Default 1."""
+
+    num_mini_batches: int = 4
+    """Gradient steps per epoch; each samples ``capacity_used * num_envs / num_mini_batches`` env-sequences (at most
+    ``num_envs``) of length ``num_steps_per_env``. Default 4."""
+
+    loss_type: Literal["mse", "huber", "kl", "nll"] = "mse"
+    """``mse`` / ``huber`` on the mean action; ``kl`` = KL(teacher || student) of the Gaussians; ``nll`` = negative
+    log-likelihood of the teacher's action under the student. ``kl``/``nll`` also train the student's std.
+    Default ``mse``."""

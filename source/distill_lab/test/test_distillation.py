@@ -1,0 +1,141 @@
+"""Mechanics of the project's distillation (DAgger): schedule, buffer, losses, memory, frozen teacher, learning."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from rsl_rl.models import MLPModel, RNNModel
+from rsl_rl.storage import RolloutStorage
+from tensordict import TensorDict
+
+from distill_lab.distillation.buffer import DAggerBuffer
+from distill_lab.distillation.dagger import DAgger
+from distill_lab.distillation.losses import behavior_loss
+from distill_lab.distillation.schedules import teacher_beta
+
+N, T, OBS, PRIV, ACT = 8, 6, 5, 3, 2
+GAUSS = {"class_name": "GaussianDistribution", "init_std": 0.5}
+
+
+def _obs(n: int = N) -> TensorDict:
+    """The teacher sees the policy terms plus 'privileged' terms that here are a function of them (so learnable)."""
+    policy = torch.randn(n, OBS)
+    return TensorDict({"policy": policy, "teacher": torch.cat([policy, policy[:, :PRIV].square()], -1)}, batch_size=[n])
+
+
+def _make(student_rnn=False, teacher_rnn=False, **alg_kwargs) -> DAgger:
+    torch.manual_seed(0)
+    obs, groups = _obs(), {"student": ["policy"], "teacher": ["teacher"]}
+    s_kw = {"hidden_dims": [16], "activation": "elu", "distribution_cfg": GAUSS}
+    t_kw = {"hidden_dims": [16], "activation": "elu", "distribution_cfg": GAUSS}
+    student = (RNNModel(obs, groups, "student", ACT, rnn_type="gru", rnn_hidden_dim=8, **s_kw) if student_rnn
+               else MLPModel(obs, groups, "student", ACT, **s_kw))  # fmt: skip
+    teacher = (RNNModel(obs, groups, "teacher", ACT, rnn_type="gru", rnn_hidden_dim=8, **t_kw) if teacher_rnn
+               else MLPModel(obs, groups, "teacher", ACT, **t_kw))  # fmt: skip
+    storage = RolloutStorage("distillation", N, T, obs, [ACT], "cpu")
+    alg = DAgger(student, teacher, storage, device="cpu", learning_rate=3e-3, **alg_kwargs)
+    alg.teacher_loaded = True
+    return alg
+
+
+def _rollout(alg: DAgger, done_every: int = 0) -> None:
+    for t in range(T):
+        obs = _obs()
+        alg.act(obs)
+        dones = torch.zeros(N)
+        if done_every and (t + 1) % done_every == 0:
+            dones[: N // 2] = 1.0
+        alg.process_env_step(obs, torch.zeros(N), dones, {})
+
+
+def test_beta_schedule_forcing_then_linear_decay():
+    betas = [teacher_beta(i, forcing_iterations=3, decay_iterations=4, final_beta=0.2) for i in range(9)]
+    assert betas[:3] == [1.0, 1.0, 1.0]
+    assert betas[3:7] == pytest.approx([0.8, 0.6, 0.4, 0.2])
+    assert betas[7:] == pytest.approx([0.2, 0.2])
+    assert teacher_beta(5, 5, 0, 0.0) == 0.0
+
+
+def test_teacher_acts_while_forced_and_student_after():
+    alg = _make(teacher_forcing_iterations=1, beta_decay_iterations=0)
+    obs = _obs()
+    actions = alg.act(obs)
+    assert torch.allclose(actions, alg.transition.privileged_actions), "beta = 1: the teacher acts"
+    alg.process_env_step(obs, torch.zeros(N), torch.ones(N), {})
+    for _ in range(T - 1):
+        alg.act(_obs())
+        alg.process_env_step(obs, torch.zeros(N), torch.ones(N), {})
+    alg.update()
+    assert alg.beta == 0.0
+    actions = alg.act(obs)
+    assert not torch.allclose(actions, alg.transition.privileged_actions), "beta = 0: the student acts"
+
+
+def test_buffer_aggregates_and_evicts_oldest():
+    buf = DAggerBuffer(capacity=2, device="cpu")
+    for k in range(3):
+        obs = TensorDict({"policy": torch.full((T, N, OBS), float(k))}, batch_size=[T, N])
+        buf.add(obs, torch.full((T, N, ACT), float(k)), torch.zeros(T, N))
+    assert len(buf) == 2 and buf.num_added == 3 and buf.num_transitions == 2 * T * N
+    sample = buf.sample(64, generator=torch.Generator().manual_seed(0))
+    assert set(sample["actions"].unique().tolist()) == {1.0, 2.0}, "rollout 0 was evicted"
+    assert sample["obs"]["policy"].shape == (T, 64, OBS)
+
+
+def test_losses_match_their_formulas():
+    mu_s, mu_t = torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]])
+    sd_s, sd_t = torch.tensor([[1.0, 2.0]]), torch.tensor([[0.5, 2.0]])
+    assert behavior_loss("mse", mu_s, mu_t).item() == pytest.approx(0.5)
+    assert behavior_loss("huber", mu_s, mu_t).item() == pytest.approx(0.25)
+    kl = math.log(1.0 / 0.5) + (0.25 + 1.0) / 2.0 - 0.5 + 0.0
+    assert behavior_loss("kl", mu_s, mu_t, sd_s, sd_t).item() == pytest.approx(kl)
+    nll = 0.5 * 1.0 + 0.0 + 0.5 * math.log(2 * math.pi) + math.log(2.0) + 0.5 * math.log(2 * math.pi)
+    assert behavior_loss("nll", mu_s, mu_t, sd_s).item() == pytest.approx(nll)
+    with pytest.raises(ValueError, match="student's action std"):
+        behavior_loss("kl", mu_s, mu_t)
+
+
+def test_recurrent_teacher_keeps_its_memory_across_an_update():
+    alg = _make(student_rnn=True, teacher_rnn=True, buffer_capacity=2)
+    _rollout(alg, done_every=4)
+    before = alg.teacher.get_hidden_state().clone()
+    student_before = alg.student.get_hidden_state().clone()
+    alg.update()
+    assert torch.equal(alg.teacher.get_hidden_state(), before)
+    assert torch.equal(alg.student.get_hidden_state(), student_before)
+
+
+def test_teacher_parameters_never_change():
+    alg = _make(student_rnn=True, buffer_capacity=3, loss_type="kl")
+    teacher_state = {k: v.clone() for k, v in alg.teacher.state_dict().items()}
+    student_state = {k: v.clone() for k, v in alg.student.state_dict().items()}
+    for _ in range(3):
+        _rollout(alg, done_every=3)
+        alg.update()
+    assert all(torch.equal(v, alg.teacher.state_dict()[k]) for k, v in teacher_state.items())
+    assert any(not torch.equal(v, alg.student.state_dict()[k]) for k, v in student_state.items())
+
+
+@pytest.mark.parametrize("student_rnn", [False, True])
+def test_behavior_loss_falls(student_rnn):
+    alg = _make(student_rnn=student_rnn, buffer_capacity=4, num_learning_epochs=4)
+    losses = []
+    for _ in range(25):
+        _rollout(alg, done_every=3)
+        losses.append(alg.update()["behavior"])
+    assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:5]) / 5, losses
+
+
+def test_student_without_distribution_runs():
+    torch.manual_seed(0)
+    obs, groups = _obs(), {"student": ["policy"], "teacher": ["teacher"]}
+    student = MLPModel(obs, groups, "student", ACT, hidden_dims=[16], activation="elu")
+    teacher = MLPModel(obs, groups, "teacher", ACT, hidden_dims=[16], activation="elu", distribution_cfg=GAUSS)
+    alg = DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu")
+    _rollout(alg)
+    assert alg.update()["behavior"] > 0
+    assert alg.get_policy().output_std.shape == (1,)
+    with pytest.raises(ValueError, match="distribution_cfg"):
+        DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu", loss_type="nll")
