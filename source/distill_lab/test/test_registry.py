@@ -17,6 +17,7 @@ ENTRY_POINTS = [
     "rsl_rl_cfg_entry_point",
     "rsl_rl_distillation_cfg_entry_point",
     "rsl_rl_distillation_mlp_cfg_entry_point",
+    "rsl_rl_dagger_cfg_entry_point",
 ]
 
 
@@ -38,9 +39,13 @@ def test_agent_obs_groups_and_teacher_match():
     ppo = load_cfg_from_registry(TASK, "rsl_rl_cfg_entry_point")
     assert ppo.class_name == "OnPolicyRunner"
     assert ppo.obs_groups == {"actor": ["teacher"], "critic": ["critic"]}
-    for key in ("rsl_rl_distillation_cfg_entry_point", "rsl_rl_distillation_mlp_cfg_entry_point"):
+    for key in (
+        "rsl_rl_distillation_cfg_entry_point",
+        "rsl_rl_distillation_mlp_cfg_entry_point",
+        "rsl_rl_dagger_cfg_entry_point",
+    ):
         dist = load_cfg_from_registry(TASK, key)
-        assert dist.class_name == "DistillationRunner"
+        assert dist.class_name in ("DistillationRunner", "DistillLabDistillationRunner")
         assert dist.obs_groups == {"student": ["policy"], "teacher": ["teacher"]}
         assert dist.teacher.to_dict() == ppo.actor.to_dict(), "teacher cfg must equal the PPO actor cfg"
     gru = load_cfg_from_registry(TASK, "rsl_rl_distillation_cfg_entry_point")
@@ -83,7 +88,7 @@ def test_unknown_task_lists_close_matches():
 
 def test_unknown_agent_lists_entry_points():
     with pytest.raises(DistillLabError, match="rsl_rl_distillation_cfg_entry_point"):
-        resolve_configs(TASK, "rsl_rl_dagger_cfg_entry_point")
+        resolve_configs(TASK, "rsl_rl_foo_cfg_entry_point")
 
 
 def test_bad_override_is_clear():
