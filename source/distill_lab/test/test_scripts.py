@@ -139,3 +139,10 @@ def test_dagger_trains_and_resumes_at_the_next_iteration(workdir, teacher_run):
     assert (runs[0] / "model_2.pt").is_file()
     assert sorted(p.name for p in runs[-1].glob("model_*.pt")) == ["model_3.pt"], "resume continues at iteration 3"
     assert not list(runs[-1].glob("*.tmp")), "checkpoints are written atomically"
+
+
+def test_wandb_logger_runs_offline(tmp_path):
+    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "1", "--logger", "wandb",
+                      cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert list((tmp_path / "wandb").glob("offline-run-*")), "W&B logs offline without credentials"

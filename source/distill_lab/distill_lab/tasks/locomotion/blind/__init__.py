@@ -18,6 +18,7 @@ gym.register(
         "rsl_rl_distillation_mlp_cfg_entry_point": (
             f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlMlpDistillationRunnerCfg"
         ),
+        "rsl_rl_dagger_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlDAggerRunnerCfg",
         "default_agent": "rsl_rl",
     },
 )

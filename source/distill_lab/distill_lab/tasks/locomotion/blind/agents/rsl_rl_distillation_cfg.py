@@ -8,6 +8,8 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
+from distill_lab.distillation import DAggerAlgorithmCfg
+
 from .rsl_rl_ppo_cfg import TEACHER_ACTOR
 
 
@@ -51,4 +53,23 @@ class BlindRlMlpDistillationRunnerCfg(BlindRlDistillationRunnerCfg):
         activation="elu",
         obs_normalization=True,
         distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )
+
+
+@configclass
+class BlindRlDAggerRunnerCfg(BlindRlDistillationRunnerCfg):
+    """LSTM blind student trained with DAgger: 10 teacher-forced iterations, beta decays over 20, 4-rollout buffer."""
+
+    class_name = "DistillLabDistillationRunner"
+    experiment_name = "blind_rl_dagger"
+    algorithm = DAggerAlgorithmCfg(
+        num_learning_epochs=2,
+        learning_rate=1.0e-3,
+        gradient_length=24,
+        max_grad_norm=1.0,
+        teacher_forcing_iterations=10,
+        beta_decay_iterations=20,
+        buffer_capacity=4,
+        num_mini_batches=4,
+        loss_type="mse",
     )
