@@ -142,7 +142,7 @@ def test_dagger_trains_and_resumes_at_the_next_iteration(workdir, teacher_run):
 
 
 def test_wandb_logger_runs_offline(tmp_path):
-    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "1", "--logger", "wandb",
-                      cwd=tmp_path)  # fmt: skip
+    args = ["--task", TASK, "--num_envs", "8", "--max_iterations", "1", "--logger", "wandb"]
+    proc = run_script("rsl_rl/train.py", *args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert list((tmp_path / "wandb").glob("offline-run-*")), "W&B logs offline without credentials"
