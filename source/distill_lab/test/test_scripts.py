@@ -146,3 +146,13 @@ def test_wandb_logger_runs_offline(tmp_path):
     proc = run_script("rsl_rl/train.py", *args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert list((tmp_path / "wandb").glob("offline-run-*")), "W&B logs offline without credentials"
+
+
+def test_evaluate_repeats_exactly_on_the_same_seed(workdir, teacher_run):
+    ckpt = str(teacher_run / "model_1.pt")
+    args = ["--task", TASK, "--checkpoints", ckpt, ckpt, "--num_envs", "8", "--num_steps", "60", "--seed", "5"]
+    proc = run_script("rsl_rl/evaluate.py", *args, "--output", "eval.json", cwd=workdir)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = json.loads((workdir / "eval.json").read_text())
+    assert len(rows) == 2 and rows[0] == rows[1]
+    assert rows[0]["episodes"] > 0

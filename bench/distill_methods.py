@@ -1,0 +1,119 @@
+"""Benchmark: distillation methods side by side, from one teacher, with the same seed and env-step budget.
+
+    python bench/distill_methods.py --task Quadcopter-Point-Ctrl --teacher logs/rsl_rl/<teacher run>/model_850.pt \
+        [--methods stock dagger dagger_kl mlp] [--iterations 60] [--num_envs 512] [--eval_every 10]
+
+Each method trains with scripts/rsl_rl/train.py (a checkpoint every --eval_every iterations); every checkpoint and the
+teacher are then played by scripts/rsl_rl/evaluate.py on the same seed and initial states (256 envs, one episode).
+Writes bench/results/distill_methods_<task>.json and .png: student/teacher return ratio and success against env
+steps, env steps to reach 95 % of the teacher's return, and wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+METHODS = {
+    "stock": ("rsl_rl_distillation_cfg_entry_point", []),
+    "dagger": ("rsl_rl_dagger_cfg_entry_point", []),
+    "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
+    "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
+}
+"""Method name -> (agent entry point, Hydra overrides)."""
+
+
+def run(script: str, *args: str) -> str:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "rsl_rl", script), *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides: list[str]) -> list[dict]:
+    out = run("evaluate.py", "--task", task, "--agent", agent, "--checkpoints", *checkpoints, "--num_envs", "256",
+              "--seed", str(seed), *overrides)  # fmt: skip
+    return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
+    parser.add_argument("--teacher", required=True, help="PPO teacher checkpoint.")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--iterations", type=int, default=60)
+    parser.add_argument("--num_envs", type=int, default=512)
+    parser.add_argument("--eval_every", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    teacher = os.path.abspath(args.teacher)
+    teacher_eval = evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
+    print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
+    results = {}
+    for name in args.methods:
+        agent, overrides = METHODS[name]
+        run_name = f"bench_{name}_{int(time.time())}"
+        start = time.time()
+        out = run("train.py", "--task", args.task, "--agent", agent, "--teacher_checkpoint", teacher,
+                  "--num_envs", str(args.num_envs), "--max_iterations", str(args.iterations), "--seed", str(args.seed),
+                  "--run_name", run_name, f"agent.save_interval={args.eval_every}", *overrides)  # fmt: skip
+        wall = time.time() - start
+        run_dir = re.search(r"Run folder: (\S+)", out).group(1)
+        ckpts = sorted((f for f in os.listdir(run_dir) if re.fullmatch(r"model_\d+\.pt", f)),
+                       key=lambda f: int(f[6:-3]))  # fmt: skip
+        steps_per_it = int(re.search(r"Total steps: (\d+)", out).group(1))  # first log line: after iteration 0
+        evals = evaluate(args.task, agent, [os.path.join(run_dir, f) for f in ckpts], args.seed, overrides)
+        curve = []
+        for f, e in zip(ckpts, evals, strict=True):
+            it = int(f[6:-3]) + 1
+            curve.append({"iteration": it, "env_steps": it * steps_per_it, **e,
+                          "return_ratio": e["mean_return"] / teacher_eval["mean_return"]})  # fmt: skip
+        hit = next((c["env_steps"] for c in curve if c["return_ratio"] >= 0.95), None)
+        results[name] = {"agent": agent, "overrides": overrides, "train_wall_time_s": wall, "run_dir": run_dir,
+                         "env_steps_to_95pct_return": hit, "final": curve[-1], "curve": curve}  # fmt: skip
+        print(f"{name}: final ratio {curve[-1]['return_ratio']:.3f}, success {curve[-1].get('success_rate')}, "
+              f"95% at {hit} env steps, {wall:.0f} s")  # fmt: skip
+    summary = {
+        "benchmark": "distill_methods",
+        "task": args.task,
+        "teacher": teacher,
+        "teacher_eval": teacher_eval,
+        "seed": args.seed,
+        "num_envs": args.num_envs,
+        "iterations": args.iterations,
+        "methods": results,
+    }
+    out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out + ".json", "w") as f:
+        json.dump(summary, f, indent=2)
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    for name, r in results.items():
+        xs = [c["env_steps"] / 1e6 for c in r["curve"]]
+        ax[0].plot(xs, [c["return_ratio"] for c in r["curve"]], marker="o", label=name)
+        ax[1].plot(xs, [c.get("success_rate", float("nan")) for c in r["curve"]], marker="o", label=name)
+    ax[0].axhline(0.95, ls="--", c="gray")
+    ax[0].set(xlabel="env steps [M]", ylabel="student / teacher return", title=args.task)
+    ax[1].axhline(teacher_eval.get("success_rate", float("nan")), ls="--", c="k", label="teacher")
+    ax[1].set(xlabel="env steps [M]", ylabel="success rate")
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(out + ".png", dpi=100)
+    print(f"wrote {out}.json and .png")
+
+
+if __name__ == "__main__":
+    main()
