@@ -1,0 +1,73 @@
+"""Ship a trained teacher with the package: a small checkpoint plus a card saying how it was made and how good it is.
+
+    python scripts/ship_teacher.py --task Quadcopter-Point-Ctrl --run logs/rsl_rl/quadcopter_point_ctrl/<run> \
+        --checkpoint model_850.pt --command "python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl ..." \
+        [--eval eval.json] [--trained_on "2-core CPU, kit-less Newton"]
+
+Writes source/distill_lab/distill_lab/pretrained/<experiment>/teacher.pt and teacher.json. The checkpoint keeps
+RSL-RL's PPO format (actor_state_dict, critic_state_dict, iter, infos); the optimizer state is dropped when the
+file would exceed 1 MB. The card records the command, the commit the run was made at (RSL-RL's git log in the
+run folder), the training wall time (from the TensorBoard log) and the evaluation metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAX_BYTES = 1 << 20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", required=True)
+    parser.add_argument("--run", required=True, help="Run folder of the teacher.")
+    parser.add_argument("--checkpoint", required=True, help="Checkpoint file name in the run folder.")
+    parser.add_argument("--command", required=True, help="The exact command that trained the run.")
+    parser.add_argument("--eval", default=None, help="JSON from scripts/rsl_rl/evaluate.py for this checkpoint.")
+    parser.add_argument("--trained_on", default="2-core CPU (x86_64), kit-less Isaac Lab 3.0 on Newton MuJoCo-Warp")
+    args = parser.parse_args()
+    run = os.path.abspath(args.run)
+    ckpt = torch.load(os.path.join(run, args.checkpoint), map_location="cpu", weights_only=True)
+    experiment = os.path.basename(os.path.dirname(run))
+    out_dir = os.path.join(ROOT, "source", "distill_lab", "distill_lab", "pretrained", experiment)
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(out_dir, "teacher.pt")
+    torch.save(ckpt, out)
+    if os.path.getsize(out) > MAX_BYTES:
+        ckpt = {k: ckpt[k] for k in ("actor_state_dict", "critic_state_dict", "iter")} | {"infos": None}
+        torch.save(ckpt, out)
+    git = open(glob.glob(os.path.join(run, "git", "*.diff"))[0]).read()
+    commit = git.split("--- git commit ---")[1].split()[0]
+    events = sorted(glob.glob(os.path.join(run, "events.out.tfevents.*")))[-1]
+    acc = EventAccumulator(events, size_guidance={"scalars": 0})
+    acc.Reload()
+    rewards = acc.Scalars("Train/mean_reward")
+    card = {
+        "task": args.task,
+        "file": "teacher.pt",
+        "bytes": os.path.getsize(out),
+        "keys": sorted(ckpt),
+        "iteration": ckpt["iter"],
+        "command": args.command,
+        "source_checkpoint": os.path.relpath(os.path.join(run, args.checkpoint), ROOT),
+        "commit": commit,
+        "uncommitted_changes_at_training": "--- git diff ---" in git and bool(git.split("--- git diff ---")[-1].strip()),
+        "trained_on": args.trained_on,
+        "training_wall_time_s": rewards[-1].wall_time - rewards[0].wall_time,
+        "final_train_mean_reward": rewards[-1].value,
+        "evaluation": json.load(open(args.eval)) if args.eval else None,
+    }
+    with open(os.path.join(out_dir, "teacher.json"), "w") as f:
+        json.dump(card, f, indent=2)
+    print(json.dumps(card, indent=2))
+
+
+if __name__ == "__main__":
+    main()
