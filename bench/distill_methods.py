@@ -62,7 +62,14 @@ def main() -> None:
     teacher = os.path.abspath(args.teacher)
     teacher_eval = evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
     print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
+    out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
     results = {}
+    if os.path.exists(out + ".json"):  # keep other methods measured with the same teacher, seed and budget
+        old = json.load(open(out + ".json"))
+        if (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (
+            teacher, args.seed, args.num_envs, args.iterations
+        ):
+            results = old["methods"]
     for name in args.methods:
         agent, overrides = METHODS[name]
         run_name = f"bench_{name}_{int(time.time())}"
@@ -96,7 +103,6 @@ def main() -> None:
         "iterations": args.iterations,
         "methods": results,
     }
-    out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out + ".json", "w") as f:
         json.dump(summary, f, indent=2)

@@ -40,7 +40,9 @@ def _make(student_rnn=False, teacher_rnn=False, **alg_kwargs) -> DAgger:
     return alg
 
 
+@torch.inference_mode()
 def _rollout(alg: DAgger, done_every: int = 0) -> None:
+    """One rollout as RSL-RL's runner collects it (in inference mode)."""
     for t in range(T):
         obs = _obs()
         alg.act(obs)

@@ -162,7 +162,8 @@ class DAgger(Distillation):
         return self.student.distribution.mean, self.student.distribution.std
 
     def _loss(self, mean, std, target) -> torch.Tensor:
-        teacher_std = None if self._teacher_std is None else self._teacher_std.expand_as(target)
+        # clone: the std was read during the rollout, in inference mode
+        teacher_std = None if self._teacher_std is None else self._teacher_std.clone().expand_as(target)
         return behavior_loss(self.loss_type, mean, target, std, teacher_std)
 
     def save(self) -> dict:
