@@ -58,7 +58,7 @@ def main() -> None:
         "command": args.command,
         "source_checkpoint": os.path.relpath(os.path.join(run, args.checkpoint), ROOT),
         "commit": commit,
-        "uncommitted_changes_at_training": "--- git diff ---" in git and bool(git.split("--- git diff ---")[-1].strip()),
+        "uncommitted_changes_at_training": bool(git.split("--- git diff ---")[-1].strip()),
         "trained_on": args.trained_on,
         "training_wall_time_s": rewards[-1].wall_time - rewards[0].wall_time,
         "final_train_mean_reward": rewards[-1].value,
