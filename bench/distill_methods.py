@@ -67,7 +67,10 @@ def main() -> None:
     if os.path.exists(out + ".json"):  # keep other methods measured with the same teacher, seed and budget
         old = json.load(open(out + ".json"))
         if (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (
-            teacher, args.seed, args.num_envs, args.iterations
+            teacher,
+            args.seed,
+            args.num_envs,
+            args.iterations,
         ):
             results = old["methods"]
     for name in args.methods:

@@ -35,7 +35,10 @@ def add_rsl_rl_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--load_run", type=str, default=None, help="Run folder (regex) to load; default: the newest.")
     group.add_argument("--checkpoint", type=str, default=None, help="Checkpoint file (regex) in that run, or a path.")
     group.add_argument(
-        "--teacher_checkpoint", type=str, default=None, help="Path of the teacher checkpoint to distill from."
+        "--teacher_checkpoint",
+        type=str,
+        default=None,
+        help="Teacher checkpoint to distill from: a path, or 'pretrained' for the task's shipped teacher.",
     )
     group.add_argument("--logger", type=str, default=None, choices=["tensorboard", "wandb"], help="Logger.")
     group.add_argument("--log_project_name", type=str, default=None, help="W&B project name.")

@@ -54,6 +54,10 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
         return path, "resume"
     if not is_distillation(agent_cfg):
         return None, None
+    if args.teacher_checkpoint == "pretrained":
+        from distill_lab.pretrained import pretrained_teacher
+
+        return pretrained_teacher(args.task), "teacher"
     if args.teacher_checkpoint:
         return args.teacher_checkpoint, "teacher"
     if args.load_run or args.checkpoint:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import TASK, run_script
@@ -156,3 +157,17 @@ def test_evaluate_repeats_exactly_on_the_same_seed(workdir, teacher_run):
     rows = json.loads((workdir / "eval.json").read_text())
     assert len(rows) == 2 and rows[0] == rows[1]
     assert rows[0]["episodes"] > 0
+
+
+def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
+    from distill_lab.pretrained import pretrained_teacher
+
+    path = Path(pretrained_teacher(TASK))
+    card = json.loads(path.with_name("teacher.json").read_text())
+    assert path.stat().st_size <= 1 << 20
+    assert {"command", "commit", "training_wall_time_s", "evaluation"} <= set(card)
+    assert card["evaluation"][0]["success_rate"] >= 0.9
+    args = ["--task", TASK, "--agent", DISTILL, "--num_envs", "8", "--max_iterations", "1"]
+    proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", "pretrained", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"Loading teacher from: {path}" in proc.stdout

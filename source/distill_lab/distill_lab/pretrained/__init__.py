@@ -1,0 +1,28 @@
+"""Shipped pretrained teachers: ``<experiment>/teacher.pt`` (RSL-RL PPO format) and ``teacher.json`` (how it was made).
+
+Distill from one with ``train.py --task <task> --agent <distillation entry point> --teacher_checkpoint pretrained``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from distill_lab.utils.errors import DistillLabError
+
+PRETRAINED_DIR = os.path.dirname(os.path.abspath(__file__))
+"""Folder of the shipped teachers, one subfolder per PPO experiment name."""
+
+
+def pretrained_teacher(task: str) -> str:
+    """Path of the teacher shipped for ``task`` (found by its PPO experiment name), or a clear error."""
+    from isaaclab_tasks.utils import load_cfg_from_registry
+
+    experiment = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").experiment_name
+    path = os.path.join(PRETRAINED_DIR, experiment, "teacher.pt")
+    if not os.path.isfile(path):
+        shipped = sorted(d for d in os.listdir(PRETRAINED_DIR) if os.path.isdir(os.path.join(PRETRAINED_DIR, d)))
+        raise DistillLabError(
+            f"no pretrained teacher shipped for '{task}' (looked for {path}); shipped: {', '.join(shipped)}. "
+            f"Train one with 'python scripts/rsl_rl/train.py --task {task}'."
+        )
+    return path
