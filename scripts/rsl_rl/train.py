@@ -29,6 +29,7 @@ import distill_lab  # noqa: E402, F401
 from distill_lab.utils import (  # noqa: E402
     DistillLabError,
     check_state_dict,
+    check_student_observations,
     find_checkpoint,
     hydra_task_config,
     is_distillation,
@@ -80,6 +81,7 @@ def main(env_cfg, agent_cfg):
     from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
 
     cli_args.apply_args(env_cfg, agent_cfg, args_cli)
+    check_student_observations(env_cfg, agent_cfg)
     load_path, load_kind = checkpoint_to_load(agent_cfg)
     ckpt = load_checkpoint(load_path) if load_path else None
     if load_kind == "teacher":

@@ -171,3 +171,11 @@ def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
     proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", "pretrained", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"Loading teacher from: {path}" in proc.stdout
+
+
+def test_student_reading_privileged_terms_is_refused(workdir, teacher_run):
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--agent", DISTILL, "--teacher_checkpoint", str(teacher_run / "model_1.pt"),
+        "agent.obs_groups.student=['teacher']", cwd=workdir,
+    )  # fmt: skip
+    _assert_clean_error(proc, "student obs group 'teacher' contains privileged term.*mass")

@@ -33,3 +33,22 @@ def make_runner(env, agent_cfg, log_dir: str | None) -> OnPolicyRunner:
         raise DistillLabError(f"unknown runner class_name '{agent_cfg.class_name}'. Known: {', '.join(RUNNERS)}.")
     agent_cfg = handle_deprecated_rsl_rl_cfg(agent_cfg, importlib.metadata.version("rsl-rl-lib"))
     return runner_cls(env, to_dict(agent_cfg), log_dir=log_dir, device=agent_cfg.device)
+
+
+def check_student_observations(env_cfg, agent_cfg) -> None:
+    """Refuse a distillation cfg whose student reads a group holding a privileged term (``env_cfg.privileged_terms``)."""
+    privileged = set(getattr(env_cfg, "privileged_terms", ()))
+    if not is_distillation(agent_cfg) or not privileged:
+        return
+    for group in agent_cfg.obs_groups.get("student", ["policy"]):
+        group_cfg = getattr(env_cfg.observations, group, None)
+        if group_cfg is None:
+            known = [g for g in vars(env_cfg.observations) if not g.startswith("_")]
+            raise DistillLabError(f"student obs group '{group}' does not exist; the env has {', '.join(known)}.")
+        terms = {name for name, term in group_cfg.to_dict().items() if isinstance(term, dict) and "func" in term}
+        leaked = sorted(terms & privileged)
+        if leaked:
+            raise DistillLabError(
+                f"student obs group '{group}' contains privileged term(s) {', '.join(leaked)}, which a deployed robot "
+                "does not sense. Give the student only deployable groups (e.g. obs_groups.student=['policy'])."
+            )

@@ -393,6 +393,8 @@ class BlindEnvCfg(ManagerBasedRLEnvCfg):
     """Reward terms."""
     terminations: TerminationsCfg = TerminationsCfg()
     """Termination terms."""
+    privileged_terms: tuple[str, ...] = PRIVILEGED_TERMS
+    """Observation terms a deployed student must not read; train.py refuses a student obs group holding one."""
 
     def __post_init__(self):
         self.decimation = 4
