@@ -36,7 +36,7 @@ def make_runner(env, agent_cfg, log_dir: str | None) -> OnPolicyRunner:
 
 
 def check_student_observations(env_cfg, agent_cfg) -> None:
-    """Refuse a distillation cfg whose student reads a group holding a privileged term (``env_cfg.privileged_terms``)."""
+    """Refuse a distillation cfg whose student reads a privileged term (one of ``env_cfg.privileged_terms``)."""
     privileged = set(getattr(env_cfg, "privileged_terms", ()))
     if not is_distillation(agent_cfg) or not privileged:
         return
