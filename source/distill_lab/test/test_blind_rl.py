@@ -28,6 +28,7 @@ POLICY_TERMS = ["base_ang_vel", "projected_gravity", "velocity_commands", "joint
         "rsl_rl_distillation_cfg_entry_point",
         "rsl_rl_distillation_mlp_cfg_entry_point",
         "rsl_rl_dagger_cfg_entry_point",
+        "rsl_rl_dagger_mlp_cfg_entry_point",
     ],
 )
 def test_entry_point_resolves(key):

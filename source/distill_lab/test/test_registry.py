@@ -18,6 +18,7 @@ ENTRY_POINTS = [
     "rsl_rl_distillation_cfg_entry_point",
     "rsl_rl_distillation_mlp_cfg_entry_point",
     "rsl_rl_dagger_cfg_entry_point",
+    "rsl_rl_dagger_mlp_cfg_entry_point",
 ]
 
 
@@ -43,6 +44,7 @@ def test_agent_obs_groups_and_teacher_match():
         "rsl_rl_distillation_cfg_entry_point",
         "rsl_rl_distillation_mlp_cfg_entry_point",
         "rsl_rl_dagger_cfg_entry_point",
+        "rsl_rl_dagger_mlp_cfg_entry_point",
     ):
         dist = load_cfg_from_registry(TASK, key)
         assert dist.class_name in ("DistillationRunner", "DistillLabDistillationRunner")

@@ -19,6 +19,7 @@ gym.register(
             f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterMlpDistillationRunnerCfg"
         ),
         "rsl_rl_dagger_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterDAggerRunnerCfg",
+        "rsl_rl_dagger_mlp_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterMlpDAggerRunnerCfg",
         "default_agent": "rsl_rl",
     },
 )

@@ -19,6 +19,7 @@ gym.register(
             f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlMlpDistillationRunnerCfg"
         ),
         "rsl_rl_dagger_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlDAggerRunnerCfg",
+        "rsl_rl_dagger_mlp_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlMlpDAggerRunnerCfg",
         "default_agent": "rsl_rl",
     },
 )

@@ -73,3 +73,11 @@ class QuadcopterDAggerRunnerCfg(QuadcopterDistillationRunnerCfg):
         num_mini_batches=4,
         loss_type="mse",
     )
+
+
+@configclass
+class QuadcopterMlpDAggerRunnerCfg(QuadcopterDAggerRunnerCfg):
+    """Feed-forward student trained with the same DAgger settings, to compare with the GRU student."""
+
+    experiment_name = "quadcopter_point_ctrl_dagger_mlp"
+    student = QuadcopterMlpDistillationRunnerCfg().student

@@ -73,3 +73,11 @@ class BlindRlDAggerRunnerCfg(BlindRlDistillationRunnerCfg):
         num_mini_batches=4,
         loss_type="mse",
     )
+
+
+@configclass
+class BlindRlMlpDAggerRunnerCfg(BlindRlDAggerRunnerCfg):
+    """Feed-forward blind student trained with the same DAgger settings, to compare with the LSTM student."""
+
+    experiment_name = "blind_rl_dagger_mlp"
+    student = BlindRlMlpDistillationRunnerCfg().student
