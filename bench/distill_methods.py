@@ -30,6 +30,7 @@ METHODS = {
     "dagger": ("rsl_rl_dagger_cfg_entry_point", []),
     "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
     "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
+    "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
 }
 """Method name -> (agent entry point, Hydra overrides)."""
 
@@ -47,6 +48,23 @@ def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides
     out = run("evaluate.py", "--task", task, "--agent", agent, "--checkpoints", *checkpoints, "--num_envs", "256",
               "--seed", str(seed), *overrides)  # fmt: skip
     return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
+
+
+def save(out: str, teacher: str, teacher_eval: dict, args, results: dict) -> None:
+    """Write the JSON result (after every method, so a later failure keeps what was measured)."""
+    summary = {
+        "benchmark": "distill_methods",
+        "task": args.task,
+        "teacher": teacher,
+        "teacher_eval": teacher_eval,
+        "seed": args.seed,
+        "num_envs": args.num_envs,
+        "iterations": args.iterations,
+        "methods": results,
+    }
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out + ".json", "w") as f:
+        json.dump(summary, f, indent=2)
 
 
 def main() -> None:
@@ -77,14 +95,14 @@ def main() -> None:
         agent, overrides = METHODS[name]
         run_name = f"bench_{name}_{int(time.time())}"
         start = time.time()
-        out = run("train.py", "--task", args.task, "--agent", agent, "--teacher_checkpoint", teacher,
+        log = run("train.py", "--task", args.task, "--agent", agent, "--teacher_checkpoint", teacher,
                   "--num_envs", str(args.num_envs), "--max_iterations", str(args.iterations), "--seed", str(args.seed),
                   "--run_name", run_name, f"agent.save_interval={args.eval_every}", *overrides)  # fmt: skip
         wall = time.time() - start
-        run_dir = re.search(r"Run folder: (\S+)", out).group(1)
+        run_dir = re.search(r"Run folder: (\S+)", log).group(1)
         ckpts = sorted((f for f in os.listdir(run_dir) if re.fullmatch(r"model_\d+\.pt", f)),
                        key=lambda f: int(f[6:-3]))  # fmt: skip
-        steps_per_it = int(re.search(r"Total steps: (\d+)", out).group(1))  # first log line: after iteration 0
+        steps_per_it = int(re.search(r"Total steps: (\d+)", log).group(1))  # first log line: after iteration 0
         evals = evaluate(args.task, agent, [os.path.join(run_dir, f) for f in ckpts], args.seed, overrides)
         curve = []
         for f, e in zip(ckpts, evals, strict=True):
@@ -94,21 +112,9 @@ def main() -> None:
         hit = next((c["env_steps"] for c in curve if c["return_ratio"] >= 0.95), None)
         results[name] = {"agent": agent, "overrides": overrides, "train_wall_time_s": wall, "run_dir": run_dir,
                          "env_steps_to_95pct_return": hit, "final": curve[-1], "curve": curve}  # fmt: skip
+        save(out, teacher, teacher_eval, args, results)
         print(f"{name}: final ratio {curve[-1]['return_ratio']:.3f}, success {curve[-1].get('success_rate')}, "
               f"95% at {hit} env steps, {wall:.0f} s")  # fmt: skip
-    summary = {
-        "benchmark": "distill_methods",
-        "task": args.task,
-        "teacher": teacher,
-        "teacher_eval": teacher_eval,
-        "seed": args.seed,
-        "num_envs": args.num_envs,
-        "iterations": args.iterations,
-        "methods": results,
-    }
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".json", "w") as f:
-        json.dump(summary, f, indent=2)
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     for name, r in results.items():
         xs = [c["env_steps"] / 1e6 for c in r["curve"]]
