@@ -108,7 +108,16 @@ def main(env_cfg, agent_cfg):
         dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
         dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
         start = time.time()
-        runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=True)
+        try:
+            runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=True)
+        except (ValueError, FloatingPointError) as err:
+            if "NaN" not in str(err):
+                raise
+            saved = sorted(f for f in os.listdir(log_dir) if f.startswith("model_"))
+            raise DistillLabError(
+                f"stopped at iteration {runner.current_learning_iteration}: {err} "
+                f"Last good checkpoint: {os.path.join(log_dir, saved[-1]) if saved else 'none yet'}."
+            ) from None
         print(f"[INFO] Training time: {time.time() - start:.1f} s. Run folder: {log_dir}")
         env.close()
 

@@ -141,3 +141,17 @@ def test_student_without_distribution_runs():
     assert alg.get_policy().output_std.shape == (1,)
     with pytest.raises(ValueError, match="distribution_cfg"):
         DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu", loss_type="nll")
+
+
+def test_nan_observations_stop_the_update_without_touching_the_student():
+    alg = _make()
+    before = {k: v.clone() for k, v in alg.student.state_dict().items()}
+    with torch.inference_mode():
+        for _ in range(T):
+            obs = _obs()
+            obs["policy"][:, 0] = float("nan")
+            alg.act(obs)
+            alg.process_env_step(obs, torch.zeros(N), torch.zeros(N), {})
+    with pytest.raises(FloatingPointError, match="NaN"):
+        alg.update()
+    assert all(torch.equal(v, alg.student.state_dict()[k]) for k, v in before.items())

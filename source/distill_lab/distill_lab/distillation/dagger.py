@@ -121,6 +121,11 @@ class DAgger(Distillation):
         for _ in range(self.num_learning_epochs * self.num_mini_batches):
             batch = self.buffer.sample(n_sequences)
             loss = self._sequence_loss(batch)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"behaviour loss is {loss.item()} at update {self.num_updates}: the student's observations or the "
+                    "teacher's actions hold NaN/Inf; the student was not updated with it."
+                )
             self.optimizer.zero_grad()
             loss.backward()
             if self.is_multi_gpu:
