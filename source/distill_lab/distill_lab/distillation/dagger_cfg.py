@@ -46,3 +46,17 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     """``mse`` / ``huber`` on the mean action; ``kl`` = KL(teacher || student) of the Gaussians; ``nll`` = negative
     log-likelihood of the teacher's action under the student. ``kl``/``nll`` also train the student's std.
     Default ``mse``."""
+
+
+DAGGER_DEFAULTS = DAggerAlgorithmCfg(
+    num_learning_epochs=2,
+    learning_rate=1.0e-3,
+    gradient_length=24,
+    max_grad_norm=1.0,
+    teacher_forcing_iterations=10,
+    beta_decay_iterations=20,
+    buffer_capacity=4,
+    num_mini_batches=4,
+    loss_type="mse",
+)
+"""The tasks' DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, MSE."""

@@ -20,10 +20,10 @@ from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
+from ..physics import newton_mjwarp
 from . import mdp
 
 PRIVILEGED_TERMS = (
@@ -241,18 +241,7 @@ class QuadcopterEnvCfg(ManagerBasedRLEnvCfg):
         self.sim.dt = 0.01
         self.sim.render_interval = self.decimation
         self.sim.device = "cpu"
-        self.sim.physics = NewtonCfg(
-            solver_cfg=MJWarpSolverCfg(
-                njmax=16,
-                nconmax=8,
-                cone="pyramidal",
-                impratio=1.0,
-                integrator="implicitfast",
-                use_mujoco_contacts=True,
-            ),
-            num_substeps=1,
-            use_cuda_graph=False,
-        )
+        self.sim.physics = newton_mjwarp(njmax=16, nconmax=8)
         self.viewer.eye = (3.0, 3.0, 2.5)
         self.viewer.lookat = (0.0, 0.0, 1.0)
 

@@ -27,11 +27,11 @@ from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab_assets.robots.anymal import ANYMAL_D_CFG
 from isaaclab_assets.robots.unitree import UNITREE_GO1_CFG
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 from isaaclab_tasks.utils import PresetCfg, preset
 
 from distill_lab.assets.quadruped import QUADRUPED_CFG
 
+from ...physics import newton_mjwarp
 from . import mdp
 
 PRIVILEGED_TERMS = ("base_lin_vel", "base_height", "foot_contact", "foot_friction", "base_mass", "height_scan")
@@ -88,20 +88,8 @@ GENTLE_ROUGH_TERRAINS_CFG = terrain_gen.TerrainGeneratorCfg(
 class PhysicsCfg(PresetCfg):
     """Newton MuJoCo-Warp: MuJoCo contacts for sphere feet on the ground box; Newton's pipeline for terrain meshes."""
 
-    default = NewtonCfg(
-        solver_cfg=MJWarpSolverCfg(
-            njmax=60, nconmax=20, cone="pyramidal", impratio=1.0, integrator="implicitfast", use_mujoco_contacts=True
-        ),
-        num_substeps=1,
-        use_cuda_graph=False,
-    )
-    rough = NewtonCfg(
-        solver_cfg=MJWarpSolverCfg(
-            njmax=60, nconmax=20, cone="pyramidal", impratio=1.0, integrator="implicitfast", use_mujoco_contacts=False
-        ),
-        num_substeps=1,
-        use_cuda_graph=False,
-    )
+    default = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=True)
+    rough = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=False)
 
 
 @configclass

@@ -8,7 +8,7 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
-from distill_lab.distillation import DAggerAlgorithmCfg
+from distill_lab.distillation import DAGGER_DEFAULTS
 
 from .rsl_rl_ppo_cfg import TEACHER_ACTOR
 
@@ -62,17 +62,7 @@ class QuadcopterDAggerRunnerCfg(QuadcopterDistillationRunnerCfg):
 
     class_name = "DistillLabDistillationRunner"
     experiment_name = "quadcopter_point_ctrl_dagger"
-    algorithm = DAggerAlgorithmCfg(
-        num_learning_epochs=2,
-        learning_rate=1.0e-3,
-        gradient_length=24,
-        max_grad_norm=1.0,
-        teacher_forcing_iterations=10,
-        beta_decay_iterations=20,
-        buffer_capacity=4,
-        num_mini_batches=4,
-        loss_type="mse",
-    )
+    algorithm = DAGGER_DEFAULTS
 
 
 @configclass
