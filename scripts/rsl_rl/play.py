@@ -75,7 +75,7 @@ def main(env_cfg, agent_cfg):
         print("[RESULT] " + json.dumps(summary))
         if not args_cli.no_export:
             export_dir = os.path.join(os.path.dirname(path), "exported")
-            jit_path, onnx_path = export_policy(runner, export_dir)
+            jit_path, onnx_path = export_policy(runner, export_dir, env)
             err = check_export_parity(jit_path, onnx_path, result.trace)
             print(f"[INFO] Exported {jit_path} and {onnx_path} (max action difference {err:.1e}).")
         env.close()

@@ -65,6 +65,19 @@ def test_play_student_exports_matching_policy(workdir, student_run):
     exported = next(run.glob("*/exported"))
     assert (exported / "policy.pt").is_file() and (exported / "policy.onnx").is_file()
     assert re.search(r"max action difference ([0-9.e+-]+)", proc.stdout)
+    import onnx
+
+    model = onnx.load(str(exported / "policy.onnx"))
+    meta = {p.key: json.loads(p.value) for p in model.metadata_props}
+    assert [o["term"] for o in meta["observations"]][:2] == ["target_pos_error", "rotation_matrix"]
+    assert meta["obs_dim"] == 22 and meta["control_rate_hz"] == 50.0
+    assert meta["recurrent_state"]["type"] == "gru"
+    assert model.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    deploy = run_script(
+        "deploy/run_onnx.py", str(exported / "policy.onnx"), "--steps", "20", "--batch", "3", cwd=workdir
+    )
+    assert deploy.returncode == 0, deploy.stderr[-2000:]
+    assert "ran 20 steps, batch 3" in deploy.stdout
 
 
 def test_resume_distillation_continues(workdir, student_run):
