@@ -192,3 +192,20 @@ def test_student_reading_privileged_terms_is_refused(workdir, teacher_run):
         "agent.obs_groups.student=['teacher']", cwd=workdir,
     )  # fmt: skip
     _assert_clean_error(proc, "student obs group 'teacher' contains privileged term.*mass")
+
+
+def test_pipeline_runs_end_to_end_and_skips_done_stages():
+    import shutil
+
+    args = ["--task", TASK, "--name", "pytest", "--student_iterations", "2", "--num_envs", "16", "--eval_envs", "8"]
+    folder = Path(__file__).resolve().parents[3] / "logs" / "pipeline" / TASK / "pytest"
+    shutil.rmtree(folder, ignore_errors=True)
+    proc = run_script("pipeline.py", *args, cwd=folder.parents[3])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    evaluation = json.loads((folder / "evaluation.json").read_text())
+    report = (folder / "report.md").read_text()
+    assert f"{evaluation['teacher']['mean_return']:.4g}" in report and f"{evaluation['return_ratio']:.3f}" in report
+    assert (folder / "report.html").stat().st_size > 10_000, "the HTML embeds its plots"
+    again = run_script("pipeline.py", *args, cwd=folder.parents[3])
+    assert again.returncode == 0 and again.stdout.count("done before, skipping") == 4
+    shutil.rmtree(folder, ignore_errors=True)
