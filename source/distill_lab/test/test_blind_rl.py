@@ -112,6 +112,26 @@ def test_foot_friction_is_randomized_and_observed(env):
     assert friction.std() > 0.01
 
 
+def test_rough_terrain_env_steps_with_height_scan(tmp_path):
+    """The rough preset builds offline (terrain generator), steps, and feeds a finite height scan to the teacher."""
+    code = (
+        "import torch, gymnasium as gym, distill_lab\n"
+        "from distill_lab.utils import resolve_configs, simulation\n"
+        "cfg, _ = resolve_configs('blind_rl', None, ['env.scene.num_envs=4', 'presets=rough'])\n"
+        "with simulation(cfg, 'cpu'):\n"
+        "    env = gym.make('blind_rl', cfg=cfg); env.reset()\n"
+        "    for _ in range(10): obs, *_ = env.step(torch.zeros(4, 12))\n"
+        "    print('TERMS', env.unwrapped.observation_manager.active_terms['teacher'][-1], obs['teacher'].shape[1],"
+        " bool(torch.isfinite(obs['teacher']).all()))\n"
+    )
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "TERMS height_scan 135 True" in proc.stdout, proc.stdout[-500:]  # 58 + an 11 x 7 scan
+
+
 def test_teacher_student_play_path(tmp_path):
     proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
