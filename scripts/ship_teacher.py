@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", required=True, help="Checkpoint file name in the run folder.")
     parser.add_argument("--command", required=True, help="The exact command that trained the run.")
     parser.add_argument("--eval", default=None, help="JSON from scripts/rsl_rl/evaluate.py for this checkpoint.")
+    parser.add_argument("--note", default=None, help="Anything the card should add about how the run was made.")
     parser.add_argument("--trained_on", default="2-core CPU (x86_64), kit-less Isaac Lab 3.0 on Newton MuJoCo-Warp")
     args = parser.parse_args()
     run = os.path.abspath(args.run)
@@ -63,6 +64,7 @@ def main() -> None:
         "training_wall_time_s": rewards[-1].wall_time - rewards[0].wall_time,
         "final_train_mean_reward": rewards[-1].value,
         "evaluation": json.load(open(args.eval)) if args.eval else None,
+        "note": args.note,
     }
     with open(os.path.join(out_dir, "teacher.json"), "w") as f:
         json.dump(card, f, indent=2)
