@@ -149,3 +149,19 @@ def test_teacher_student_play_path(tmp_path):
     result = json.loads(proc.stdout.split("[RESULT] ")[1].splitlines()[0])
     assert result["checkpoint"].endswith("model_1.pt")
     assert "Exported" in proc.stdout
+
+
+def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
+    from pathlib import Path
+
+    from distill_lab.pretrained import pretrained_teacher
+
+    path = Path(pretrained_teacher(TASK))
+    card = json.loads(path.with_name("teacher.json").read_text())
+    assert path.stat().st_size <= 1 << 20
+    assert {"command", "commit", "training_wall_time_s", "evaluation"} <= set(card)
+    assert card["evaluation"][0]["error_vel_xy"] < 0.15
+    args = ["--task", TASK, "--agent", "rsl_rl_dagger_cfg_entry_point", "--num_envs", "4", "--max_iterations", "1"]
+    proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", "pretrained", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"Loading teacher from: {path}" in proc.stdout
