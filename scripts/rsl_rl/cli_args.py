@@ -7,7 +7,7 @@ import os
 
 import torch
 
-from distill_lab.utils import DistillLabError
+from distill_lab.utils import DistillLabError, find_checkpoint
 
 
 def add_common_args(parser: argparse.ArgumentParser, agent_default: str = "rsl_rl_cfg_entry_point") -> None:
@@ -84,3 +84,10 @@ def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
     if agent_cfg.logger == "wandb" and "WANDB_MODE" not in os.environ and "WANDB_API_KEY" not in os.environ:
         os.environ["WANDB_MODE"] = "offline"  # no credentials (or no network): log locally, sync later
         print("[INFO] W&B: no WANDB_API_KEY, logging offline (wandb sync <run> uploads it later).")
+
+
+def checkpoint_from_args(args: argparse.Namespace, experiment: str) -> str:
+    """``--checkpoint`` if it is a file, else the ``--load_run`` / ``--checkpoint`` regexes in ``experiment``."""
+    if args.checkpoint and os.path.isfile(args.checkpoint):
+        return os.path.abspath(args.checkpoint)
+    return find_checkpoint(experiment, args.load_run or ".*", args.checkpoint or "model_.*.pt")

@@ -28,7 +28,6 @@ import gymnasium as gym  # noqa: E402
 import distill_lab  # noqa: E402, F401
 from distill_lab.utils import (  # noqa: E402
     DistillLabError,
-    find_checkpoint,
     hydra_task_config,
     is_distillation,
     load_checkpoint,
@@ -46,12 +45,7 @@ def main(env_cfg, agent_cfg):
     from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
 
     cli_args.apply_args(env_cfg, agent_cfg, args_cli)
-    if args_cli.checkpoint and os.path.isfile(args_cli.checkpoint):
-        path = os.path.abspath(args_cli.checkpoint)
-    else:
-        path = find_checkpoint(
-            agent_cfg.experiment_name, args_cli.load_run or ".*", args_cli.checkpoint or "model_.*.pt"
-        )
+    path = cli_args.checkpoint_from_args(args_cli, agent_cfg.experiment_name)
     ckpt = load_checkpoint(path)
     if is_distillation(agent_cfg) and "student_state_dict" not in ckpt:
         raise DistillLabError(

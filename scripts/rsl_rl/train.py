@@ -30,7 +30,6 @@ from distill_lab.utils import (  # noqa: E402
     DistillLabError,
     check_state_dict,
     check_student_observations,
-    find_checkpoint,
     hydra_task_config,
     is_distillation,
     load_checkpoint,
@@ -44,15 +43,8 @@ from distill_lab.utils import (  # noqa: E402
 def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
     """``(path, kind)``: the run to resume, the teacher to distill from, or nothing (a fresh teacher)."""
     args = args_cli
-    if args.checkpoint and os.path.isfile(args.checkpoint):
-        explicit = args.checkpoint
-    else:
-        explicit = None
     if args.resume:
-        path = explicit or find_checkpoint(
-            agent_cfg.experiment_name, args.load_run or ".*", args.checkpoint or "model_.*.pt"
-        )
-        return path, "resume"
+        return cli_args.checkpoint_from_args(args, agent_cfg.experiment_name), "resume"
     if not is_distillation(agent_cfg):
         return None, None
     if args.teacher_checkpoint == "pretrained":
@@ -65,9 +57,7 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
         from isaaclab_tasks.utils import load_cfg_from_registry
 
         teacher_exp = load_cfg_from_registry(args.task, "rsl_rl_cfg_entry_point").experiment_name
-        return explicit or find_checkpoint(
-            teacher_exp, args.load_run or ".*", args.checkpoint or "model_.*.pt"
-        ), "teacher"
+        return cli_args.checkpoint_from_args(args, teacher_exp), "teacher"
     raise DistillLabError(
         "distillation needs a teacher. Give --teacher_checkpoint PATH, or --load_run <teacher run> "
         "--checkpoint model_N.pt to take it from logs/rsl_rl/<teacher experiment>/ (train one with "
