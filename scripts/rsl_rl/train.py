@@ -3,6 +3,8 @@
 Teacher:  python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl
 Student:  python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cfg_entry_point \
               --load_run <teacher_run> --checkpoint model_299.pt        (or --teacher_checkpoint PATH)
+Offline BC: python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_bc_cfg_entry_point \
+              --dataset teacher_data.pt        (record it with scripts/rsl_rl/collect.py)
 Hydra overrides go at the end: env.scene.num_envs=64 agent.max_iterations=10
 """
 
@@ -19,6 +21,7 @@ import cli_args
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 cli_args.add_common_args(parser)
 parser.add_argument("--max_iterations", type=int, default=None, help="Number of learning iterations.")
+parser.add_argument("--dataset", type=str, default=None, help="Teacher dataset for offline BC (collect.py writes one).")
 cli_args.add_rsl_rl_args(parser)
 args_cli, hydra_args = parser.parse_known_args()
 sys.argv = [sys.argv[0]] + hydra_args
@@ -58,6 +61,8 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
 
         teacher_exp = load_cfg_from_registry(args.task, "rsl_rl_cfg_entry_point").experiment_name
         return cli_args.checkpoint_from_args(args, teacher_exp), "teacher"
+    if hasattr(agent_cfg.algorithm, "dataset_path"):
+        return None, None  # offline BC learns from its dataset; only DAgger rounds after it need a teacher
     raise DistillLabError(
         "distillation needs a teacher. Give --teacher_checkpoint PATH, or --load_run <teacher run> "
         "--checkpoint model_N.pt to take it from logs/rsl_rl/<teacher experiment>/ (train one with "
@@ -71,6 +76,12 @@ def main(env_cfg, agent_cfg):
     from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
 
     cli_args.apply_args(env_cfg, agent_cfg, args_cli)
+    if args_cli.dataset:
+        if not hasattr(agent_cfg.algorithm, "dataset_path"):
+            raise DistillLabError(
+                f"--dataset is for offline BC; use --agent rsl_rl_bc_cfg_entry_point, not {args_cli.agent}."
+            )
+        agent_cfg.algorithm.dataset_path = os.path.abspath(args_cli.dataset)
     check_student_observations(env_cfg, agent_cfg)
     load_path, load_kind = checkpoint_to_load(agent_cfg)
     ckpt = load_checkpoint(load_path) if load_path else None

@@ -27,8 +27,13 @@ def is_distillation(agent_cfg) -> bool:
 
 
 def make_runner(env, agent_cfg, log_dir: str | None) -> OnPolicyRunner:
-    """Build the runner named by ``agent_cfg.class_name`` on a wrapped env (``log_dir=None``: no logging)."""
+    """Build the runner named by ``agent_cfg.class_name`` (a name in :data:`RUNNERS`, or ``"module:Class"``) on a
+    wrapped env (``log_dir=None``: no logging)."""
     runner_cls = RUNNERS.get(agent_cfg.class_name)
+    if runner_cls is None and ":" in agent_cfg.class_name:
+        from rsl_rl.utils import resolve_callable
+
+        runner_cls = resolve_callable(agent_cfg.class_name)
     if runner_cls is None:
         raise DistillLabError(f"unknown runner class_name '{agent_cfg.class_name}'. Known: {', '.join(RUNNERS)}.")
     agent_cfg = handle_deprecated_rsl_rl_cfg(agent_cfg, importlib.metadata.version("rsl-rl-lib"))

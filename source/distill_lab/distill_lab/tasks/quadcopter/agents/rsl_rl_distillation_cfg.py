@@ -8,7 +8,7 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
-from distill_lab.distillation import DAGGER_DEFAULTS
+from distill_lab.distillation import DAGGER_DEFAULTS, OFFLINE_BC_DEFAULTS
 
 from .rsl_rl_ppo_cfg import TEACHER_ACTOR
 
@@ -71,3 +71,13 @@ class QuadcopterMlpDAggerRunnerCfg(QuadcopterDAggerRunnerCfg):
 
     experiment_name = "quadcopter_point_ctrl_dagger_mlp"
     student = QuadcopterMlpDistillationRunnerCfg().student
+
+
+@configclass
+class QuadcopterOfflineBCRunnerCfg(QuadcopterDAggerRunnerCfg):
+    """GRU student cloned offline from a teacher dataset (``collect.py``), given by ``--dataset PATH``."""
+
+    class_name = "distill_lab.distillation.offline:DistillLabOfflineRunner"
+    experiment_name = "quadcopter_point_ctrl_bc"
+    max_iterations = 200
+    algorithm = OFFLINE_BC_DEFAULTS

@@ -8,7 +8,7 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
-from distill_lab.distillation import DAGGER_DEFAULTS
+from distill_lab.distillation import DAGGER_DEFAULTS, OFFLINE_BC_DEFAULTS
 
 from .rsl_rl_ppo_cfg import TEACHER_ACTOR
 
@@ -71,3 +71,13 @@ class BlindRlMlpDAggerRunnerCfg(BlindRlDAggerRunnerCfg):
 
     experiment_name = "blind_rl_dagger_mlp"
     student = BlindRlMlpDistillationRunnerCfg().student
+
+
+@configclass
+class BlindRlOfflineBCRunnerCfg(BlindRlDAggerRunnerCfg):
+    """LSTM student cloned offline from a teacher dataset (``collect.py``), given by ``--dataset PATH``."""
+
+    class_name = "distill_lab.distillation.offline:DistillLabOfflineRunner"
+    experiment_name = "blind_rl_bc"
+    max_iterations = 200
+    algorithm = OFFLINE_BC_DEFAULTS
