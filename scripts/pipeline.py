@@ -146,6 +146,7 @@ def main() -> None:
                     str(args.eval_envs),
                     "--output",
                     out_json,
+                    "--sweep",
                 ],
                 os.path.join(folder, f"eval_{who}.log"),
             )

@@ -11,8 +11,25 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-METRICS = ("mean_return", "success_rate", "final_distance", "error_vel_xy", "error_vel_yaw", "mean_length")
-"""Evaluation keys shown when present (the task decides which it logs)."""
+METRICS = (
+    "mean_return",
+    "success_rate",
+    "final_distance",
+    "error_vel_xy",
+    "error_vel_yaw",
+    "mean_length",
+    "action_mae",
+    "action_rmse",
+)
+"""Evaluation keys shown when present (the task decides which it logs; action errors are the student's)."""
+
+PROFILE = {
+    "parameters": "parameters",
+    "onnx_bytes": "ONNX file [bytes]",
+    "latency_ms_batch1": "latency, batch 1 [ms]",
+    "latency_ms_batch1024": "latency, batch 1024 [ms]",
+}
+"""Deployment costs from ``evaluate.py`` (ONNX Runtime on one CPU thread) and their labels."""
 
 
 def _scalars(run_dir: str) -> dict[str, list[tuple[int, float]]]:
@@ -60,12 +77,63 @@ def _plot_comparison(folder: str, evaluation: dict) -> str:
     return path
 
 
+def _plot_sweep(folder: str, evaluation: dict) -> str | None:
+    sweeps = {who: evaluation[who].get("sweep") for who in ("teacher", "student")}
+    if not all(sweeps.values()):
+        return None
+    keys = [k for k in ("mean_return", "success_rate", "error_vel_xy") if k in sweeps["teacher"]["points"][0]]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3.2), squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        ax.axvspan(*sweeps["teacher"]["training_range"], color="0.9", label="training range")
+        for who, sweep in sweeps.items():
+            ax.plot([p["value"] for p in sweep["points"]], [p.get(key, float("nan")) for p in sweep["points"]], "o-",
+                    label=who)  # fmt: skip
+        ax.set(xlabel=sweeps["teacher"]["label"], title=key)
+    axes[0][0].legend()
+    fig.suptitle("robustness: one parameter pinned, the rest randomized as in training")
+    fig.tight_layout()
+    path = os.path.join(folder, "robustness.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
+    trajectories = {who: evaluation[who].get("trajectory", {}) for who in ("teacher", "student")}
+    if "position" in trajectories["teacher"]:
+        actual, goal, labels = "position", "target", ("x [m]", "y [m]", "z [m]")
+    elif "velocity" in trajectories["teacher"]:
+        actual, goal, labels = "velocity", "command", ("forward [m/s]", "lateral [m/s]", "yaw rate [rad/s]")
+    else:
+        return None
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    for i, ax in enumerate(axes):
+        for c, (who, traj) in enumerate(trajectories.items()):
+            ax.plot([v[i] for v in traj[actual]], c=f"C{c}", label=who)
+        ax.plot([v[i] for v in trajectories["teacher"][goal]], "k--", lw=1, label=goal)
+        ax.set(xlabel="control step", ylabel=labels[i])
+    axes[0].legend()
+    fig.suptitle(f"env 0 from the same initial state: {actual} against the {goal}")
+    fig.tight_layout()
+    path = os.path.join(folder, "trajectory.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[str, str]:
     """Write ``report.md`` and ``report.html`` into ``folder``; return their paths."""
-    plots = [_plot_comparison(folder, evaluation), _plot_learning(folder, state)]
-    keys = [k for k in METRICS if k in evaluation["teacher"]]
+    plots = [_plot_comparison(folder, evaluation), _plot_trajectory(folder, evaluation), _plot_sweep(folder, evaluation)]
+    plots = [p for p in plots if p] + [_plot_learning(folder, state)]
+    keys = [k for k in METRICS if k in evaluation["teacher"] or k in evaluation["student"]]
+    keys += [k for k in PROFILE if k in evaluation["student"].get("profile", {})]
+
+    def cell(who: str, key: str) -> str:
+        value = evaluation[who].get(key, evaluation[who].get("profile", {}).get(key))
+        return "-" if value is None else f"{value:.4g}"
+
     export = state.get("export", {})
-    rows = [f"| {k} | {evaluation['teacher'][k]:.4g} | {evaluation['student'][k]:.4g} |" for k in keys]
+    rows = [f"| {PROFILE.get(k, k)} | {cell('teacher', k)} | {cell('student', k)} |" for k in keys]
     lines = [
         f"# {task}: student vs teacher",
         "",
@@ -91,8 +159,7 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         f'<p><img src="data:image/png;base64,{base64.b64encode(open(p, "rb").read()).decode()}"></p>' for p in plots
     )
     table = "".join(
-        f"<tr><td>{k}</td><td>{evaluation['teacher'][k]:.4g}</td><td>{evaluation['student'][k]:.4g}</td></tr>"
-        for k in keys
+        f"<tr><td>{PROFILE.get(k, k)}</td><td>{cell('teacher', k)}</td><td>{cell('student', k)}</td></tr>" for k in keys
     )
     html = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{task} report</title>"

@@ -206,6 +206,15 @@ def test_pipeline_runs_end_to_end_and_skips_done_stages():
     report = (folder / "report.md").read_text()
     assert f"{evaluation['teacher']['mean_return']:.4g}" in report and f"{evaluation['return_ratio']:.3f}" in report
     assert (folder / "report.html").stat().st_size > 10_000, "the HTML embeds its plots"
+    student = evaluation["student"]
+    assert 0 <= student["action_mae"] <= student["action_rmse"], "the student is compared with its teacher"
+    assert f"{student['action_mae']:.4g}" in report
+    assert student["profile"]["parameters"] > 1000 and student["profile"]["latency_ms_batch1024"] > 0
+    assert len(student["trajectory"]["position"]) == len(student["trajectory"]["target"]) > 0
+    values = [p["value"] for p in student["sweep"]["points"]]
+    assert min(values) < student["sweep"]["training_range"][0] and max(values) > student["sweep"]["training_range"][1]
+    for plot in ("student_vs_teacher", "trajectory", "robustness", "learning_curves"):
+        assert f"({plot}.png)" in report and (folder / f"{plot}.png").stat().st_size > 5_000
     again = run_script("pipeline.py", *args, cwd=folder.parents[3])
     assert again.returncode == 0 and again.stdout.count("done before, skipping") == 4
     shutil.rmtree(folder, ignore_errors=True)

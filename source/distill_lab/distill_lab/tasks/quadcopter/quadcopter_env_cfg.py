@@ -22,6 +22,7 @@ from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
+from distill_lab.utils.evaluation import RobustnessSweepCfg
 
 from ..physics import newton_mjwarp
 from . import mdp
@@ -234,6 +235,14 @@ class QuadcopterEnvCfg(ManagerBasedRLEnvCfg):
     """Termination terms."""
     privileged_terms: tuple[str, ...] = PRIVILEGED_TERMS
     """Observation terms a deployed student must not read; train.py refuses a student obs group holding one."""
+    robustness_sweep: RobustnessSweepCfg = RobustnessSweepCfg(
+        label="mass [x nominal]",
+        event="dynamics",
+        params=("mass_scale",),
+        values=(0.6, 0.8, 1.0, 1.2, 1.4),
+        training_range=(0.8, 1.2),
+    )
+    """``evaluate.py --sweep``: the vehicle's mass pinned from 0.6x to 1.4x nominal (trained on 0.8x-1.2x)."""
 
     def __post_init__(self):
         self.decimation = 2

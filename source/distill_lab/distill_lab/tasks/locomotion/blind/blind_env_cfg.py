@@ -30,6 +30,7 @@ from isaaclab_assets.robots.unitree import UNITREE_GO1_CFG
 from isaaclab_tasks.utils import PresetCfg, preset
 
 from distill_lab.assets.quadruped import QUADRUPED_CFG
+from distill_lab.utils.evaluation import RobustnessSweepCfg
 
 from ...physics import newton_mjwarp
 from . import mdp
@@ -383,6 +384,15 @@ class BlindEnvCfg(ManagerBasedRLEnvCfg):
     """Termination terms."""
     privileged_terms: tuple[str, ...] = PRIVILEGED_TERMS
     """Observation terms a deployed student must not read; train.py refuses a student obs group holding one."""
+    robustness_sweep: RobustnessSweepCfg = RobustnessSweepCfg(
+        label="foot-ground friction",
+        event="foot_friction",
+        params=("static_friction_range", "dynamic_friction_range"),
+        values=(0.25, 0.4, 0.8, 1.2, 1.6),
+        training_range=FOOT_FRICTION_RANGE,
+    )
+    """``evaluate.py --sweep``: foot friction pinned from 0.25 to 1.6 (trained on 0.4-1.2). MuJoCo-Warp uses the larger
+    coefficient of a contact pair and the ground's is 0.2, so the foot's is the contact's friction."""
 
     def __post_init__(self):
         self.decimation = 4
