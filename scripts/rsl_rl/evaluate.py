@@ -62,10 +62,11 @@ def main(env_cfg, agent_cfg):
             sweep = env_cfg.robustness_sweep
             for row in results:
                 row["sweep"] = {"label": sweep.label, "training_range": list(sweep.training_range), "points": []}
+            sweep_steps = args_cli.sweep_steps or num_steps
             for value in sweep.values:
                 apply_sweep_value(env, sweep, value)
                 for row in results:
-                    result = evaluate_checkpoint(env, runner, row["checkpoint"], args_cli.sweep_steps or num_steps, seed)
+                    result = evaluate_checkpoint(env, runner, row["checkpoint"], sweep_steps, seed)
                     row["sweep"]["points"].append({"value": value, **result.as_dict()})
                     print(f"[SWEEP] {sweep.label}={value}: " + json.dumps(result.as_dict()), flush=True)
         env.close()

@@ -123,8 +123,8 @@ def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
 
 def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[str, str]:
     """Write ``report.md`` and ``report.html`` into ``folder``; return their paths."""
-    plots = [_plot_comparison(folder, evaluation), _plot_trajectory(folder, evaluation), _plot_sweep(folder, evaluation)]
-    plots = [p for p in plots if p] + [_plot_learning(folder, state)]
+    plots = [_plot_comparison(folder, evaluation), _plot_trajectory(folder, evaluation)]
+    plots = [p for p in [*plots, _plot_sweep(folder, evaluation)] if p] + [_plot_learning(folder, state)]
     keys = [k for k in METRICS if k in evaluation["teacher"] or k in evaluation["student"]]
     keys += [k for k in PROFILE if k in evaluation["student"].get("profile", {})]
 
