@@ -3,11 +3,36 @@
 #
 #   bash scripts/setup.sh            # Python 3.11 (CPU machine): pinned lock, CPU torch 2.13.0, no CUDA wheels
 #                                    # Python 3.12 (GPU workstation): pip install isaaclab==3.0.0 as upstream pins it
-# Environment: PYTHON (interpreter to build the venv from, default python3.11 / python3), VENV (default .venv).
-# Re-running is quick: the install is skipped while the lock file is unchanged.
+# Environment: PYTHON (interpreter to build the venv from, default python3.11 / python3), VENV (default .venv),
+# NO_APT=1 (skip the Debian packages).
+# Re-running is quick: the install is skipped while the lock file is unchanged, apt while its packages are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+
+# Debian packages for watching a policy (play.py --video / --viz viser and their tests): a virtual X server and
+# Mesa's software OpenGL for the NewtonGL window, ffmpeg, and chromium to open the Viser page headless.
+APT_PACKAGES="xvfb libgl1-mesa-dri libegl-mesa0 libglu1-mesa ffmpeg chromium"
+MISSING=""
+for pkg in $APT_PACKAGES; do
+  case "$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null)" in ii*) ;; *) MISSING="$MISSING $pkg" ;; esac
+done
+MISSING=${MISSING# }
+if [ -z "$MISSING" ]; then
+  echo "[setup] Debian packages present: $APT_PACKAGES"
+elif [ "${NO_APT:-0}" = "1" ]; then
+  echo "[setup] NO_APT=1: not installing the Debian packages $MISSING (video and browser tests will skip)"
+elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "[setup] installing Debian packages (--no-install-recommends): $MISSING"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $MISSING >/dev/null
+else
+  echo "[setup] skipping Debian packages (needs root and apt-get): $MISSING"
+  echo "[setup]   install them with: sudo apt-get install -y --no-install-recommends $MISSING"
+fi
+
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3.12 || command -v python3)}
 LOCK=scripts/requirements-kitless.txt

@@ -22,8 +22,8 @@ def add_common_args(parser: argparse.ArgumentParser, agent_default: str = "rsl_r
     parser.add_argument("--num_envs", type=int, default=None, help="Number of parallel environments.")
     parser.add_argument("--seed", type=int, default=None, help="Seed of the environment and the learner.")
     parser.add_argument("--device", type=str, default=None, help="cpu or cuda:N (default: the agent cfg's device).")
-    parser.add_argument("--video", action="store_true", help="Record videos (needs a renderer).")
-    parser.add_argument("--video_length", type=int, default=200, help="Length of a recorded video in steps.")
+    parser.add_argument("--video", action="store_true", help="play.py: record an mp4 and a GIF (NewtonGL, Xvfb).")
+    parser.add_argument("--video_length", type=int, default=200, help="Length of a recorded video in env steps.")
 
 
 def add_rsl_rl_args(parser: argparse.ArgumentParser) -> None:
@@ -58,12 +58,15 @@ def check_device(device: str) -> str:
     raise DistillLabError(f"unknown device '{device}': expected cpu or cuda:N.")
 
 
-def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
-    """Apply the flags to the env and agent cfgs (flags win over Hydra overrides)."""
-    if getattr(args, "video", False):
+def apply_args(env_cfg, agent_cfg, args: argparse.Namespace, video_ok: bool = False) -> None:
+    """Apply the flags to the env and agent cfgs (flags win over Hydra overrides).
+
+    ``video_ok``: the script records ``--video`` itself (play.py); elsewhere the flag is refused with a pointer.
+    """
+    if getattr(args, "video", False) and not video_ok:
         raise DistillLabError(
-            "--video needs a renderer; kit-less Newton on CPU has none wired up yet. Use Isaac Lab's "
-            "'isaaclab play --viz newton --video' under Xvfb, or Isaac Sim's Kit renderer on a workstation."
+            "--video is recorded by play.py: 'python scripts/rsl_rl/play.py --task <task> --video' "
+            "(NewtonGL under Xvfb, written to <run>/videos/play/)."
         )
     if args.num_envs is not None:
         if args.num_envs <= 0:
