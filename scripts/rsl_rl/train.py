@@ -34,7 +34,6 @@ from distill_lab.utils import (  # noqa: E402
     check_state_dict,
     check_student_observations,
     hydra_task_config,
-    is_distillation,
     load_checkpoint,
     make_runner,
     run_cli,
@@ -48,7 +47,7 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
     args = args_cli
     if args.resume:
         return cli_args.checkpoint_from_args(args, agent_cfg.experiment_name), "resume"
-    if not is_distillation(agent_cfg):
+    if not hasattr(agent_cfg, "teacher"):  # a PPO teacher; distillation, offline BC and PPD have a teacher model
         return None, None
     if args.teacher_checkpoint == "pretrained":
         from distill_lab.pretrained import pretrained_teacher

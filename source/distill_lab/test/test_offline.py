@@ -12,6 +12,7 @@ from rsl_rl.models import MLPModel, RNNModel
 from rsl_rl.storage import RolloutStorage
 from tensordict import TensorDict
 
+import distill_lab.utils  # noqa: F401  (imports the package in its usual order)
 from distill_lab.distillation.dataset import check_dataset_fits, load_dataset, save_dataset
 from distill_lab.distillation.offline import OfflineBC
 from distill_lab.distillation.replay import PrioritizedReplay, schedule_value
@@ -189,4 +190,6 @@ def test_bc_entry_point_on_both_tasks(task):
     cfg = load_cfg_from_registry(task, BC)
     assert cfg.class_name.endswith(":DistillLabOfflineRunner")
     assert cfg.algorithm.class_name.endswith(":OfflineBC") and cfg.algorithm.dagger_rounds == 0
-    assert cfg.teacher == load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").actor
+    actor = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").actor
+    for field in ("hidden_dims", "activation", "obs_normalization", "distribution_cfg"):
+        assert getattr(cfg.teacher, field) == getattr(actor, field), field
