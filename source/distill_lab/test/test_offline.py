@@ -105,6 +105,18 @@ def test_offline_bc_loss_falls_and_teacher_stays(tmp_path, recurrent, replay):
         assert torch.equal(saved["priorities"], alg.sampler.priorities)
 
 
+def test_resume_restores_priorities_and_remembers_an_untrained_teacher(tmp_path):
+    path = _dataset(tmp_path / "d.pt")
+    alg = _make(path, recurrent=False, replay="prioritized")
+    for _ in range(3):
+        alg.update()
+    resumed = _make(path, recurrent=False, replay="prioritized")
+    assert resumed.load(alg.save(), None, True) is True
+    assert resumed.num_updates == 3 and resumed.teacher_loaded is False, "pure offline BC never loaded a teacher"
+    resumed.load_dataset()
+    assert torch.equal(resumed.sampler.priorities, alg.sampler.priorities)
+
+
 def test_recurrent_items_train_only_steps_with_built_memory(tmp_path):
     alg = _make(_dataset(tmp_path / "d.pt"), recurrent=True)
     alg.load_dataset()

@@ -193,6 +193,7 @@ class OfflineBC(DAgger):
         saved = super().save()
         state = saved["distill_state"]
         state["first_loss"], state["last_loss"] = self._first_loss, self._last_loss
+        state["teacher_loaded"] = bool(self.teacher_loaded)  # pure offline runs save an untrained teacher
         if isinstance(self.sampler, PrioritizedReplay):
             state["priorities"] = self.sampler.priorities.cpu()
         return saved
@@ -203,6 +204,7 @@ class OfflineBC(DAgger):
         if load_iteration and state:
             self._first_loss, self._last_loss = state.get("first_loss"), state.get("last_loss")
             self._saved_priorities = state.get("priorities")
+            self.teacher_loaded = state.get("teacher_loaded", True)
         return load_iteration
 
 
