@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 
 import cli_args
 
@@ -128,6 +129,7 @@ def main(env_cfg, agent_cfg):
         num_steps = args_cli.num_steps or 2 * int(env.unwrapped.max_episode_length)
         if video:  # one clip: a longer rollout would only render frames nobody records
             num_steps = args_cli.num_steps or args_cli.video_length
+        start = time.perf_counter()
         if args_cli.compare_teacher:
             num_steps = args_cli.video_length
             results = {}
@@ -141,6 +143,7 @@ def main(env_cfg, agent_cfg):
             result = results["student"]
         else:
             result = rollout(play_env, policy, num_steps)
+        ms_per_step = 1e3 * (time.perf_counter() - start) / (num_steps * (2 if args_cli.compare_teacher else 1))
         summary = {"checkpoint": path, "num_envs": env.num_envs, "num_steps": num_steps, **result.as_dict()}
         if args_cli.compare_teacher:
             summary["teacher"] = results["teacher"].as_dict()
@@ -152,7 +155,7 @@ def main(env_cfg, agent_cfg):
             print(f"[INFO] Exported {jit_path} and {onnx_path} (max action difference {err:.1e}).")
         env.close()  # flushes an unfinished clip
     if video:
-        print("[VIDEO] " + json.dumps(_write_videos(video_dir, stem)))
+        print("[VIDEO] " + json.dumps({**_write_videos(video_dir, stem), "ms_per_step": round(ms_per_step, 1)}))
 
 
 def _write_videos(video_dir: str, stem: str) -> dict:

@@ -76,9 +76,8 @@ def check_video_support() -> None:
             f"--video needs the PyPI packages {missing_pypi} (pinned in scripts/requirements-kitless.txt); "
             "run 'bash scripts/setup.sh'."
         )
-    needs = [("GL", "libgl1-mesa-dri"), ("EGL", "libegl-mesa0"), ("GLU", "libglu1-mesa")]
-    if not os.environ.get("DISPLAY"):
-        needs.append(("Xvfb", "xvfb"))
+    needs = [] if os.environ.get("DISPLAY") else [("Xvfb", "xvfb")]
+    needs += [("GL", "libgl1-mesa-dri"), ("EGL", "libegl-mesa0"), ("GLU", "libglu1-mesa")]
     for lib, package in needs:
         found = shutil.which(lib) if lib == "Xvfb" else ctypes.util.find_library(lib)
         if not found:
