@@ -174,12 +174,16 @@ def test_bc_from_the_dataset_trains_and_its_loss_falls(workdir, dataset):
                       cwd=workdir)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "8 offline iteration(s)" in proc.stdout
+    assert "Loading teacher from the dataset's metadata" in proc.stdout, "the checkpoint holds the real teacher"
     losses = [float(x) for x in re.findall(r"Mean behavior loss: ([0-9.eE+-]+)", proc.stdout)]
     assert len(losses) == 8 and losses[-1] < 0.5 * losses[0], losses
     assert re.search(r"Total steps: 0\b", proc.stdout), "offline iterations take no env steps"
     run = next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_bc").iterdir())
     ckpt = torch.load(run / "model_7.pt", weights_only=True)
     assert "student_state_dict" in ckpt and ckpt["distill_state"]["num_updates"] == 8
+    teacher_path = torch.load(dataset, weights_only=True)["meta"]["teacher_checkpoint"]
+    teacher = torch.load(teacher_path, weights_only=True)["actor_state_dict"]
+    assert all(torch.equal(v, ckpt["teacher_state_dict"][k]) for k, v in teacher.items())
 
 
 def test_bad_dataset_is_a_clear_error(workdir, dataset):

@@ -10,7 +10,8 @@ construction path, checkpoint format (``student_state_dict``, ...) and exporters
   with the memory reset where an episode ended (truncated BPTT, as in :mod:`~distill_lab.distillation.buffer`).
 * Replay: uniform, or prioritized by each item's behaviour loss (per transition, or per sequence for a recurrent
   student), with importance weights; see :mod:`~distill_lab.distillation.replay`.
-* After ``offline_iterations``, ``dagger_rounds`` iterations of the inherited DAgger follow (they need a teacher).
+* After ``offline_iterations``, ``dagger_rounds`` iterations of the inherited DAgger follow (they need a teacher:
+  ``--teacher_checkpoint``, else the one the dataset's metadata names, if its file is there and fits).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import torch.nn as nn
 from rsl_rl.utils import check_nan
 from tensordict import TensorDict
 
+from distill_lab.utils.checkpoints import check_state_dict, load_checkpoint, teacher_state_dict
 from distill_lab.utils.errors import DistillLabError
 
 from .dagger import DAgger
@@ -102,6 +104,8 @@ class OfflineBC(DAgger):
             {g: raw["obs"][g].to(self.device, torch.float32) for g in groups}, batch_size=[num_steps, num_envs]
         )
         self.data = {"obs": obs, "actions": actions, "dones": raw["dones"].to(self.device).bool()}
+        if not self.teacher_loaded:
+            self._load_dataset_teacher(raw["meta"].get("teacher_checkpoint"))
         if "teacher_std" in raw:
             self._teacher_std = raw["teacher_std"].to(self.device, torch.float32)
         if self.student.is_recurrent:
@@ -123,6 +127,21 @@ class OfflineBC(DAgger):
             self.sampler = UniformReplay(num_items, self.device)
         if self.num_updates == 0:
             self.student.update_normalization(obs.flatten(0, 1))
+
+    def _load_dataset_teacher(self, path: str | None) -> None:
+        """Load the teacher the dataset was recorded with, if its file is still there and fits the teacher cfg, so the
+        checkpoint holds the real teacher (for evaluation and DAgger rounds)."""
+        if not path or not os.path.isfile(path):
+            return
+        try:
+            state = teacher_state_dict(load_checkpoint(path), path)
+            check_state_dict(self.teacher, state, f"the dataset's teacher {path}")
+        except DistillLabError as err:
+            print(f"[WARN] Not loading the dataset's teacher: {err}")
+            return
+        self.teacher.load_state_dict(state)
+        self.teacher_loaded = True
+        print(f"[INFO] Loading teacher from the dataset's metadata: {path}")
 
     def update(self) -> dict[str, float]:
         """One offline iteration (``num_learning_epochs * num_mini_batches`` gradient steps), or a DAgger round."""
@@ -221,13 +240,13 @@ class DistillLabOfflineRunner(DistillLabDistillationRunner):
         alg = self.alg
         start_it = self.current_learning_iteration
         total_it = min(start_it + num_learning_iterations, alg.offline_iterations + alg.dagger_rounds)
-        if total_it > alg.offline_iterations and not alg.teacher_loaded:
-            raise DistillLabError(
-                f"{alg.dagger_rounds} DAgger round(s) after offline BC need a teacher: give --teacher_checkpoint PATH, "
-                "or set agent.algorithm.dagger_rounds=0 for pure offline BC."
-            )
         if alg.offline and alg.data is None:
             alg.load_dataset()
+        if total_it > alg.offline_iterations and not alg.teacher_loaded:
+            raise DistillLabError(
+                f"{alg.dagger_rounds} DAgger round(s) after offline BC need a teacher, and the dataset's is not "
+                "available: give --teacher_checkpoint PATH, or set agent.algorithm.dagger_rounds=0 for pure offline BC."
+            )
         n_offline = max(0, min(total_it, alg.offline_iterations) - start_it)
         print(
             f"[INFO] Offline BC: {n_offline} offline iteration(s) on {alg.dataset_path or 'no dataset'}, then "

@@ -52,7 +52,7 @@ class OfflineBCAlgorithmCfg(DAggerAlgorithmCfg):
 
     dagger_rounds: int = 0
     """DAgger iterations [learning iterations, each one rollout] after the offline ones; they need a teacher
-    (``--teacher_checkpoint``). 0 is pure offline BC; more corrects the student on its own state distribution
+    (``--teacher_checkpoint``, else the one the dataset's metadata names). 0 is pure offline BC; more corrects the student on its own state distribution
     (covariate shift) at the cost of env steps. Default 0."""
 
     batch_size: int = 256
