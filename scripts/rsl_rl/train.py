@@ -69,10 +69,27 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
     )
 
 
+def check_writable(log_dir: str) -> None:
+    """Create the run folder and write a probe file, or stop before any training with a clear error."""
+    try:
+        os.makedirs(log_dir, exist_ok=True)
+        probe = os.path.join(log_dir, ".write_test")
+        with open(probe, "w") as f:
+            f.write("ok")
+        os.remove(probe)
+    except OSError as err:
+        raise DistillLabError(
+            f"cannot write to the log directory {log_dir} ({err.strerror or err}). Run from a writable working "
+            "directory: runs go to ./logs/rsl_rl/<experiment>/."
+        ) from None
+
+
 @hydra_task_config(args_cli.task, args_cli.agent)
 def main(env_cfg, agent_cfg):
     from isaaclab.utils.io import dump_yaml
-    from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
+
+    from distill_lab.distillation.runners import latest_checkpoint
+    from distill_lab.utils.guards import FiniteCheckedVecEnv
 
     cli_args.apply_args(env_cfg, agent_cfg, args_cli)
     if args_cli.dataset:
@@ -91,11 +108,12 @@ def main(env_cfg, agent_cfg):
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.join(log_root, run_name)
     print(f"[INFO] Logging experiment in directory: {log_dir}")
+    check_writable(log_dir)
     env_cfg.log_dir = log_dir
 
     with simulation(env_cfg, agent_cfg.device):
         env = gym.make(args_cli.task, cfg=env_cfg)
-        env = RslRlVecEnvWrapper(env, clip_actions=agent_cfg.clip_actions)
+        env = FiniteCheckedVecEnv(env, clip_actions=agent_cfg.clip_actions)
         runner = make_runner(env, agent_cfg, log_dir)
         runner.add_git_repo_to_log(__file__)
         if load_kind == "teacher":
@@ -111,12 +129,11 @@ def main(env_cfg, agent_cfg):
         try:
             runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=True)
         except (ValueError, FloatingPointError) as err:
-            if "NaN" not in str(err):
+            if not isinstance(err, FloatingPointError) and "NaN" not in str(err):
                 raise
-            saved = sorted(f for f in os.listdir(log_dir) if f.startswith("model_"))
             raise DistillLabError(
                 f"stopped at iteration {runner.current_learning_iteration}: {err} "
-                f"Last good checkpoint: {os.path.join(log_dir, saved[-1]) if saved else 'none yet'}."
+                f"Last good checkpoint: {latest_checkpoint(log_dir) or 'none yet'}."
             ) from None
         print(f"[INFO] Training time: {time.time() - start:.1f} s. Run folder: {log_dir}")
         env.close()

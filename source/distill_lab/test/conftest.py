@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,13 @@ def run_script(script: str, *args: str, cwd: Path, timeout: int = 600) -> subpro
         text=True,
         timeout=timeout,
     )
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess, pattern: str) -> None:
+    """The script failed as bad input should: exit code 2, no traceback, a message matching ``pattern``."""
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert re.search(pattern, proc.stderr), proc.stderr[-2000:]
 
 
 @pytest.fixture(scope="session")

@@ -6,19 +6,21 @@ import importlib.metadata
 
 from isaaclab.utils import to_dict
 from isaaclab_rl.rsl_rl import handle_deprecated_rsl_rl_cfg
-from rsl_rl.runners import DistillationRunner, OnPolicyRunner
+from rsl_rl.runners import OnPolicyRunner
 
 from distill_lab.distillation.runners import DistillLabDistillationRunner, DistillLabOnPolicyRunner
 
 from .errors import DistillLabError
 
 RUNNERS: dict[str, type[OnPolicyRunner]] = {
-    "OnPolicyRunner": OnPolicyRunner,
-    "DistillationRunner": DistillationRunner,
+    "OnPolicyRunner": DistillLabOnPolicyRunner,
+    "DistillationRunner": DistillLabDistillationRunner,
     "DistillLabOnPolicyRunner": DistillLabOnPolicyRunner,
     "DistillLabDistillationRunner": DistillLabDistillationRunner,
 }
-"""Runner classes by the name an agent cfg gives in ``class_name``."""
+"""Runner classes by the name an agent cfg gives in ``class_name``. RSL-RL's names get the project's subclasses:
+the same training and checkpoint format, plus atomic saves, a manifest and exact resume
+(:mod:`distill_lab.distillation.runners`)."""
 
 
 def is_distillation(agent_cfg) -> bool:

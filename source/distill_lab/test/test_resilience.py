@@ -1,0 +1,174 @@
+"""Nothing lost: atomic checkpoints under SIGKILL and full disks, the run manifest, RNG state, determinism, and
+clear errors for an unwritable log folder and non-finite observations."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import pytest
+import torch
+from conftest import SCRIPTS, TASK, assert_clean_error, run_script
+
+from distill_lab.distillation.runners import DistillLabOnPolicyRunner, rng_state, set_rng_state
+from distill_lab.utils import DistillLabError, load_checkpoint
+
+
+def _fake_runner(iteration: int, weights: torch.Tensor) -> SimpleNamespace:
+    """What ``_CheckpointFixes.save`` reads from a runner: the algorithm's state, the iteration and the logger."""
+    logger = SimpleNamespace(
+        save_model=lambda *a: None, rewbuffer=[float(iteration)], lenbuffer=[10.0], tot_timesteps=100, tot_time=1.0
+    )
+    runner = SimpleNamespace(alg=SimpleNamespace(save=lambda: {"weights": weights}), logger=logger)
+    runner.current_learning_iteration = iteration
+    runner._update_manifest = lambda path: DistillLabOnPolicyRunner._update_manifest(runner, path)
+    return runner
+
+
+def _save(runner, path) -> None:
+    DistillLabOnPolicyRunner.save(runner, str(path))
+
+
+def test_manifest_tracks_latest_and_best(tmp_path):
+    for it, reward in ((0, 1.0), (1, 5.0), (2, 3.0)):
+        runner = _fake_runner(it, torch.zeros(2))
+        runner.logger.rewbuffer = [reward]
+        _save(runner, tmp_path / f"model_{it}.pt")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["latest"]["checkpoint"] == "model_2.pt" and manifest["latest"]["iteration"] == 2
+    assert manifest["best"]["checkpoint"] == "model_1.pt" and manifest["best"]["mean_reward"] == 5.0
+    assert [e["checkpoint"] for e in manifest["checkpoints"]] == ["model_0.pt", "model_1.pt", "model_2.pt"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_full_disk_during_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "model_5.pt"
+    _save(_fake_runner(5, torch.ones(3)), path)
+
+    def no_space(obj, f):
+        open(f, "wb").write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", no_space)
+    with pytest.raises(DistillLabError, match="could not write .*model_5.pt .*No space left on device"):
+        _save(_fake_runner(6, torch.zeros(3)), path)
+    monkeypatch.undo()
+    assert torch.equal(load_checkpoint(str(path))["weights"], torch.ones(3)), "the previous file is untouched"
+    assert not list(tmp_path.glob("*.tmp")), "the partial file is removed"
+
+
+KILL_MID_SAVE = """
+import os, signal, sys, torch
+from test_resilience import _fake_runner, _save
+real_save = torch.save
+def save_then_die(obj, f):
+    with open(f, "wb") as out:
+        out.write(b"PK half a checkpoint")
+        out.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+torch.save = save_then_die
+_save(_fake_runner(1, torch.zeros(4)), sys.argv[1])
+"""
+
+
+def test_sigkill_mid_save_keeps_previous_checkpoint(tmp_path):
+    path = tmp_path / "model_1.pt"
+    _save(_fake_runner(1, torch.arange(4.0)), path)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_MID_SAVE, str(path)], cwd=os.path.dirname(__file__), capture_output=True
+    )
+    assert proc.returncode == -signal.SIGKILL
+    assert (tmp_path / "model_1.pt.tmp").exists(), "the process died while writing"
+    assert torch.equal(load_checkpoint(str(path))["weights"], torch.arange(4.0))
+    assert json.loads((tmp_path / "manifest.json").read_text())["latest"]["checkpoint"] == "model_1.pt"
+
+
+def test_rng_state_round_trips():
+    import random
+
+    import numpy as np
+
+    torch.manual_seed(3), np.random.seed(3), random.seed(3)
+    state = rng_state()
+    first = (torch.rand(3), np.random.rand(3), random.random())
+    set_rng_state(state)
+    again = (torch.rand(3), np.random.rand(3), random.random())
+    assert torch.equal(first[0], again[0]) and np.array_equal(first[1], again[1]) and first[2] == again[2]
+
+
+def test_same_seed_gives_same_parameters(workdir):
+    params = []
+    for name in ("seed_a", "seed_b"):
+        proc = run_script(
+            "rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", "--seed", "7",
+            "--run_name", name, cwd=workdir,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        run = next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl").glob(f"*_{name}"))
+        params.append(load_checkpoint(str(run / "model_1.pt"))["actor_state_dict"])
+        assert "rng_state" in load_checkpoint(str(run / "model_1.pt"))
+    assert params[0].keys() == params[1].keys()
+    for key in params[0]:
+        torch.testing.assert_close(params[0][key], params[1][key], rtol=0, atol=0, msg=key)
+
+
+def test_killed_run_resumes_from_its_last_checkpoint(workdir):
+    args = ["--task", TASK, "--num_envs", "4", "--seed", "3"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [
+        sys.executable,
+        str(SCRIPTS / "rsl_rl" / "train.py"),
+        *args,
+        "--max_iterations",
+        "200",
+        "--run_name",
+        "killed",
+        "agent.save_interval=1",
+    ]
+    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl"
+    deadline = time.time() + 300
+    manifest = None
+    while time.time() < deadline and proc.poll() is None:
+        runs = list(root.glob("*_killed"))
+        if runs and (runs[0] / "manifest.json").exists():
+            manifest = json.loads((runs[0] / "manifest.json").read_text())
+            if manifest["latest"]["iteration"] >= 3:
+                break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert manifest and manifest["latest"]["iteration"] >= 3, "the run saved before it was killed"
+    run = next(root.glob("*_killed"))
+    manifest = json.loads((run / "manifest.json").read_text())
+    last = manifest["latest"]["iteration"]
+    assert load_checkpoint(str(run / manifest["latest"]["checkpoint"]))["iter"] == last
+    resumed = run_script(
+        "rsl_rl/train.py", *args, "--resume", "--load_run", run.name, "--max_iterations", "2", "--run_name",
+        "resumed", cwd=workdir,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"Resuming from: {run}" in resumed.stdout
+    new_run = next(root.glob("*_resumed"))
+    assert json.loads((new_run / "manifest.json").read_text())["latest"]["iteration"] == last + 2
+
+
+def test_unwritable_log_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "logs").write_text("a file where the log folder should be")
+    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "4", "--max_iterations", "1", cwd=tmp_path)
+    assert_clean_error(proc, "cannot write to the log directory .*logs/rsl_rl/quadcopter_point_ctrl")
+    assert (tmp_path / "logs").read_text().startswith("a file"), "nothing overwritten"
+
+
+def test_non_finite_observation_stops_training_clearly(tmp_path):
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--num_envs", "4", "--max_iterations", "3",
+        "env.observations.policy.lin_vel.scale=1e400", cwd=tmp_path,
+    )  # fmt: skip
+    assert_clean_error(proc, r"non-finite \(NaN/Inf\) observation at env step 1: group 'policy', term 'lin_vel'")
