@@ -6,7 +6,8 @@
 Stages run as the project's own scripts (train.py, evaluate.py, play.py), each logging to a file in the pipeline
 folder ``logs/pipeline/<task>/<name>/``; long stages show a progress bar. ``state.json`` there records what is done,
 so re-running with the same ``--name`` skips finished stages. The report (``report.md`` and a self-contained
-``report.html`` with PNG plots) compares the student with its teacher on identical seeds and initial states.
+``report.html`` with PNG plots) compares the student with its teacher on identical seeds and initial states, and
+shows a GIF of the student (``play.py --video``; skipped with a message where videos cannot be recorded).
 Hydra overrides after the flags apply to every training stage (e.g. ``env.scene.num_envs=256``).
 """
 
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -34,6 +36,8 @@ parser.add_argument("--student_iterations", type=int, default=60)
 parser.add_argument("--num_envs", type=int, default=512, help="Envs for training stages.")
 parser.add_argument("--eval_envs", type=int, default=256)
 parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--no_video", action="store_true", help="Skip the stage that records the student's GIF.")
+parser.add_argument("--video_length", type=int, default=150, help="Env steps in the student's GIF.")
 args, overrides = parser.parse_known_args()
 
 
@@ -165,8 +169,25 @@ def main() -> None:
         )
         err = float(re.search(r"max action difference ([0-9.e+-]+)", out).group(1))
         done("export", onnx=exported, parity_max_abs_diff=err)
-    # 5. report
+    # 5. a GIF of the student for the report (play.py --video), skipped where videos cannot be recorded
     sys.path.insert(0, os.path.join(ROOT, "source", "distill_lab"))
+    if not args.no_video and not skip("video", state.get("video", {}).get("gif", "/nonexistent")):
+        from distill_lab.utils import DistillLabError
+        from distill_lab.utils.viz import check_video_support
+
+        try:
+            check_video_support()
+        except DistillLabError as err:
+            print(f"[pipeline] video: skipped, {err}")
+        else:
+            argv = [*common, "--agent", args.method, "--checkpoint", student, "--num_envs", "4", "--no_export"]
+            argv += ["--video", "--video_length", str(args.video_length)]
+            out = run_stage("video", "play.py", argv, os.path.join(folder, "video.log"))
+            video = json.loads(out.split("[VIDEO] ")[1].splitlines()[0])
+            gif = os.path.join(folder, "student.gif")
+            shutil.copyfile(video["gif"], gif)
+            done("video", gif=gif, mp4=video["mp4"])
+    # 6. report
     from distill_lab.report import write_report
 
     paths = write_report(folder, args.task, state, json.load(open(eval_path)))

@@ -121,6 +121,14 @@ def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
     return path
 
 
+def _gif_html(path: str | None) -> str:
+    """The student's GIF (pipeline stage ``video``) inline, or nothing."""
+    if path is None:
+        return ""
+    data = base64.b64encode(open(path, "rb").read()).decode()
+    return f'<p><img alt="the student playing" src="data:image/gif;base64,{data}"></p>'
+
+
 def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[str, str]:
     """Write ``report.md`` and ``report.html`` into ``folder``; return their paths."""
     plots = [_plot_comparison(folder, evaluation), _plot_trajectory(folder, evaluation)]
@@ -133,6 +141,8 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         return "-" if value is None else f"{value:.4g}"
 
     export = state.get("export", {})
+    gif = state.get("video", {}).get("gif")
+    gif = gif if gif and os.path.exists(gif) else None
     rows = [f"| {PROFILE.get(k, k)} | {cell('teacher', k)} | {cell('student', k)} |" for k in keys]
     lines = [
         f"# {task}: student vs teacher",
@@ -150,6 +160,7 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         f"- Export: `{export.get('onnx', '')}` (parity with the in-memory policy: max |diff| "
         f"{export.get('parity_max_abs_diff', float('nan')):.1e})",
         "",
+        *([f"![the student playing]({os.path.basename(gif)})", ""] if gif else []),
         *[f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in plots],
     ]
     md_path = os.path.join(folder, "report.md")
@@ -167,7 +178,8 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         "table{border-collapse:collapse}tr:nth-child(even){background:#f2f2f2}</style></head><body>"
         f"<h1>{task}: student vs teacher</h1>"
         f"<p>Student/teacher return ratio: <b>{evaluation['return_ratio']:.3f}</b></p>"
-        f"<table><tr><th>metric</th><th>teacher</th><th>student</th></tr>{table}</table>{images}</body></html>"
+        f"<table><tr><th>metric</th><th>teacher</th><th>student</th></tr>{table}</table>{_gif_html(gif)}{images}"
+        "</body></html>"
     )
     html_path = os.path.join(folder, "report.html")
     with open(html_path, "w") as f:

@@ -215,6 +215,10 @@ def test_pipeline_runs_end_to_end_and_skips_done_stages():
     assert min(values) < student["sweep"]["training_range"][0] and max(values) > student["sweep"]["training_range"][1]
     for plot in ("student_vs_teacher", "trajectory", "robustness", "learning_curves"):
         assert f"({plot}.png)" in report and (folder / f"{plot}.png").stat().st_size > 5_000
+    video = shutil.which("Xvfb") is not None  # setup.sh installs it; without it the stage says why it skips
+    if video:
+        assert "(student.gif)" in report and (folder / "student.gif").stat().st_size > 10_000
+        assert "data:image/gif;base64," in (folder / "report.html").read_text()
     again = run_script("pipeline.py", *args, cwd=folder.parents[3])
-    assert again.returncode == 0 and again.stdout.count("done before, skipping") == 4
+    assert again.returncode == 0 and again.stdout.count("done before, skipping") == 4 + video
     shutil.rmtree(folder, ignore_errors=True)
