@@ -19,6 +19,7 @@ ENTRY_POINTS = [
     "rsl_rl_distillation_mlp_cfg_entry_point",
     "rsl_rl_dagger_cfg_entry_point",
     "rsl_rl_dagger_mlp_cfg_entry_point",
+    "rsl_rl_dagger_tiny_cfg_entry_point",
 ]
 
 
@@ -45,6 +46,7 @@ def test_agent_obs_groups_and_teacher_match():
         "rsl_rl_distillation_mlp_cfg_entry_point",
         "rsl_rl_dagger_cfg_entry_point",
         "rsl_rl_dagger_mlp_cfg_entry_point",
+        "rsl_rl_dagger_tiny_cfg_entry_point",
     ):
         dist = load_cfg_from_registry(TASK, key)
         assert dist.class_name in ("DistillationRunner", "DistillLabDistillationRunner")
@@ -52,6 +54,21 @@ def test_agent_obs_groups_and_teacher_match():
         assert dist.teacher.to_dict() == ppo.actor.to_dict(), "teacher cfg must equal the PPO actor cfg"
     gru = load_cfg_from_registry(TASK, "rsl_rl_distillation_cfg_entry_point")
     assert gru.student.class_name == "RNNModel" and gru.student.rnn_type == "gru"
+
+
+def test_tiny_student_fits_in_raptor_budget():
+    """The RAPTOR-sized student on the 22-dim ``policy`` group has at most 2.1k parameters (RAPTOR's has 2084)."""
+    import inspect
+
+    import torch
+    from rsl_rl.models import RNNModel
+    from tensordict import TensorDict
+
+    cfg = load_cfg_from_registry(TASK, "rsl_rl_dagger_tiny_cfg_entry_point").student.to_dict()
+    cfg = {k: v for k, v in cfg.items() if k in inspect.signature(RNNModel).parameters}
+    obs = TensorDict({"policy": torch.zeros(1, 22)}, batch_size=[1])
+    model = RNNModel(obs, {"student": ["policy"]}, "student", 4, **cfg)
+    assert 1500 < sum(p.numel() for p in model.parameters()) <= 2100
 
 
 def test_policy_group_has_no_privileged_term():

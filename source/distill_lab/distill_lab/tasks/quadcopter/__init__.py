@@ -20,6 +20,9 @@ gym.register(
         ),
         "rsl_rl_dagger_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterDAggerRunnerCfg",
         "rsl_rl_dagger_mlp_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterMlpDAggerRunnerCfg",
+        "rsl_rl_dagger_tiny_cfg_entry_point": (
+            f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterTinyDAggerRunnerCfg"
+        ),
         "rsl_rl_bc_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterOfflineBCRunnerCfg",
         "rsl_rl_ppd_cfg_entry_point": f"{agents.__name__}.rsl_rl_ppd_cfg:QuadcopterPPDRunnerCfg",
         "default_agent": "rsl_rl",

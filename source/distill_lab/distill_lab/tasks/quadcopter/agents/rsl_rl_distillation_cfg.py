@@ -74,6 +74,26 @@ class QuadcopterMlpDAggerRunnerCfg(QuadcopterDAggerRunnerCfg):
 
 
 @configclass
+class QuadcopterTinyDAggerRunnerCfg(QuadcopterDAggerRunnerCfg):
+    """A RAPTOR-sized GRU student (2,096 parameters: GRU 16, one 8-unit layer, 4 actions, 4 stds) trained with DAgger.
+
+    For microcontroller-class flight controllers; compare it with the 25k-parameter GRU student.
+    """
+
+    experiment_name = "quadcopter_point_ctrl_dagger_tiny"
+    max_iterations = 300
+    student = RslRlRNNModelCfg(
+        hidden_dims=[8],
+        activation="elu",
+        obs_normalization=True,
+        rnn_type="gru",
+        rnn_hidden_dim=16,
+        rnn_num_layers=1,
+        distribution_cfg=RslRlRNNModelCfg.GaussianDistributionCfg(init_std=0.1),
+    )
+
+
+@configclass
 class QuadcopterOfflineBCRunnerCfg(QuadcopterDAggerRunnerCfg):
     """GRU student cloned offline from a teacher dataset (``collect.py``), given by ``--dataset PATH``."""
 
