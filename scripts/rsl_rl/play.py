@@ -169,7 +169,7 @@ def _write_videos(video_dir: str, stem: str) -> dict:
     base = os.path.join(video_dir, f"compare_{stem}")
     return {
         "mp4": write_mp4(frames, fps, base + ".mp4"),
-        "gif": write_gif(frames, fps, base + ".gif", width=640),
+        "gif": write_gif(frames, fps, base + ".gif", width=800),
         "student_mp4": student,
         "teacher_mp4": teacher,
         "frames": len(frames),

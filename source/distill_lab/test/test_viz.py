@@ -90,7 +90,7 @@ def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
     from PIL import Image
 
     with Image.open(gif) as image:
-        assert image.n_frames == (len(frames) + 1) // 2 and image.width == 320
+        assert image.n_frames == (len(frames) + 1) // 2 and image.width == 400
     assert gif.stat().st_size < 2_000_000
 
 

@@ -219,7 +219,7 @@ def read_frames(path: str) -> tuple[list[np.ndarray], float]:
         return [np.asarray(frame) for frame in reader], fps
 
 
-def write_gif(frames: Sequence[np.ndarray], fps: float, path: str, width: int = 320, stride: int = 2) -> str:
+def write_gif(frames: Sequence[np.ndarray], fps: float, path: str, width: int = 400, stride: int = 2) -> str:
     """Write every ``stride``-th frame, scaled to ``width`` pixels, as a looping GIF at ``fps / stride``."""
     from PIL import Image
 
