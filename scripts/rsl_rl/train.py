@@ -47,6 +47,8 @@ def checkpoint_to_load(agent_cfg) -> tuple[str | None, str | None]:
     args = args_cli
     if args.resume:
         return cli_args.checkpoint_from_args(args, agent_cfg.experiment_name), "resume"
+    if hasattr(agent_cfg, "student_experiment_name"):  # RL fine-tuning starts from a distilled student
+        return cli_args.checkpoint_from_args(args, agent_cfg.student_experiment_name), "student"
     if not hasattr(agent_cfg, "teacher"):  # a PPO teacher; distillation, offline BC and PPD have a teacher model
         return None, None
     if args.teacher_checkpoint == "pretrained":
@@ -103,6 +105,11 @@ def main(env_cfg, agent_cfg):
     ckpt = load_checkpoint(load_path) if load_path else None
     if load_kind == "teacher":
         teacher_state = teacher_state_dict(ckpt, load_path)
+    if load_kind == "student" and "student_state_dict" not in ckpt:
+        raise DistillLabError(
+            f"{load_path} holds no distilled student (keys {sorted(ckpt)}); fine-tuning starts from a distillation "
+            "checkpoint (train.py --agent rsl_rl_dagger_cfg_entry_point writes one)."
+        )
 
     log_root = os.path.abspath(os.path.join("logs", "rsl_rl", agent_cfg.experiment_name))
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
@@ -119,6 +126,9 @@ def main(env_cfg, agent_cfg):
         if load_kind == "teacher":
             check_state_dict(runner.alg.teacher, teacher_state, f"teacher checkpoint {load_path}")
             print(f"[INFO] Loading teacher from: {load_path}")
+        elif load_kind == "student":
+            check_state_dict(runner.alg.actor, ckpt["student_state_dict"], f"student checkpoint {load_path}")
+            print(f"[INFO] Fine-tuning the student from: {load_path}")
         elif load_kind == "resume":
             print(f"[INFO] Resuming from: {load_path}")
         if load_path:

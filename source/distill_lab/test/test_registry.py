@@ -20,6 +20,7 @@ ENTRY_POINTS = [
     "rsl_rl_dagger_cfg_entry_point",
     "rsl_rl_dagger_mlp_cfg_entry_point",
     "rsl_rl_dagger_tiny_cfg_entry_point",
+    "rsl_rl_finetune_cfg_entry_point",
 ]
 
 

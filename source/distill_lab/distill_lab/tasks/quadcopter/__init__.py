@@ -25,6 +25,7 @@ gym.register(
         ),
         "rsl_rl_bc_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:QuadcopterOfflineBCRunnerCfg",
         "rsl_rl_ppd_cfg_entry_point": f"{agents.__name__}.rsl_rl_ppd_cfg:QuadcopterPPDRunnerCfg",
+        "rsl_rl_finetune_cfg_entry_point": f"{agents.__name__}.rsl_rl_finetune_cfg:QuadcopterFinetuneRunnerCfg",
         "default_agent": "rsl_rl",
     },
 )

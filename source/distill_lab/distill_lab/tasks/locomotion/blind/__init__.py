@@ -22,6 +22,7 @@ gym.register(
         "rsl_rl_dagger_mlp_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlMlpDAggerRunnerCfg",
         "rsl_rl_bc_cfg_entry_point": f"{agents.__name__}.rsl_rl_distillation_cfg:BlindRlOfflineBCRunnerCfg",
         "rsl_rl_ppd_cfg_entry_point": f"{agents.__name__}.rsl_rl_ppd_cfg:BlindRlPPDRunnerCfg",
+        "rsl_rl_finetune_cfg_entry_point": f"{agents.__name__}.rsl_rl_finetune_cfg:BlindRlFinetuneRunnerCfg",
         "default_agent": "rsl_rl",
     },
 )
