@@ -46,7 +46,7 @@ def run(script: str, *args: str) -> str:
 
 def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides: list[str]) -> list[dict]:
     out = run("evaluate.py", "--task", task, "--agent", agent, "--checkpoints", *checkpoints, "--num_envs", "256",
-              "--seed", str(seed), *overrides)  # fmt: skip
+              "--seed", str(seed), "--no_profile", *overrides)  # fmt: skip
     return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
 
 
