@@ -138,7 +138,9 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
 
     def cell(who: str, key: str) -> str:
         value = evaluation[who].get(key, evaluation[who].get("profile", {}).get(key))
-        return "-" if value is None else f"{value:.4g}"
+        if value is None:
+            return "-"
+        return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
     export = state.get("export", {})
     gif = state.get("video", {}).get("gif")
