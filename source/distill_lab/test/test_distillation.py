@@ -155,3 +155,22 @@ def test_nan_observations_stop_the_update_without_touching_the_student():
     with pytest.raises(FloatingPointError, match="NaN"):
         alg.update()
     assert all(torch.equal(v, alg.student.state_dict()[k]) for k, v in before.items())
+
+
+def test_update_logs_action_error_and_who_drove_which_return():
+    alg = _make(teacher_forcing_iterations=1, beta_decay_iterations=10)  # per-env mixing: half the envs per policy
+    alg.teacher_acts[: N // 2] = True
+    alg.teacher_acts[N // 2 :] = False
+    alg._resample_teacher_acts = lambda mask: None  # keep the split fixed for the check
+    with torch.inference_mode():
+        for t in range(T):
+            obs = _obs()
+            alg.act(obs)
+            rewards = torch.where(alg.teacher_acts, 2.0, 1.0)
+            dones = torch.full((N,), float(t == T - 1))
+            alg.process_env_step(obs, rewards, dones, {})
+    logged = alg.update()
+    assert logged["teacher_return"] == pytest.approx(2.0 * T) and logged["student_return"] == pytest.approx(1.0 * T)
+    assert logged["action_error"] > 0 and logged["beta"] == 1.0
+    _rollout(alg)
+    assert "student_return" not in alg.update(), "only episodes that ended in the rollout are logged"

@@ -11,7 +11,10 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
   stored start state with truncated BPTT, resetting memory at episode ends;
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
 * fixes of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates, and a student without a
-  ``distribution_cfg`` runs.
+  ``distribution_cfg`` runs;
+* logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
+  against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
+  the student drove and of those the teacher drove.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class DAgger(Distillation):
         self._rollout_start_hidden = None
         self._teacher_std = None
         self._resample_teacher_acts(torch.ones_like(self.teacher_acts))
+        self._episode_return = torch.zeros(storage.num_envs, device=self.device)
+        self._stats = {"action_error": [], "student_return": [], "teacher_return": []}
+        """What the next update logs besides its loss: per-step action errors and finished episodes' returns."""
 
     @property
     def beta(self) -> float:
@@ -90,6 +96,8 @@ class DAgger(Distillation):
             self.teacher(obs, stochastic_output=True)
             teacher_actions = self.teacher.distribution.mean.detach()
             self._teacher_std = self.teacher.distribution.std[0].detach()
+        student_mean = student_actions if self.student.distribution is None else self.student.distribution.mean
+        self._stats["action_error"].append((student_mean.detach() - teacher_actions).abs().mean().item())
         beta = self.beta
         if beta > 0.0:
             if self.beta_mixing == "per_step":
@@ -104,6 +112,14 @@ class DAgger(Distillation):
 
     def process_env_step(self, obs, rewards, dones, extras) -> None:
         super().process_env_step(obs, rewards, dones, extras)
+        self._episode_return += rewards.view(-1)
+        done = dones.view(-1).bool()
+        if done.any():
+            if self.beta_mixing == "per_env":
+                teacher = self.teacher_acts[done]
+                self._stats["teacher_return"] += self._episode_return[done][teacher].tolist()
+                self._stats["student_return"] += self._episode_return[done][~teacher].tolist()
+            self._episode_return[done] = 0.0
         if self.beta_mixing == "per_env":
             self._resample_teacher_acts(dones)
 
@@ -141,7 +157,12 @@ class DAgger(Distillation):
         self.storage.clear()
         beta = self.beta
         self.num_updates += 1
-        return {"behavior": sum(losses) / len(losses), "beta": beta, "buffer_rollouts": float(len(self.buffer))}
+        logged = {"behavior": sum(losses) / len(losses), "beta": beta, "buffer_rollouts": float(len(self.buffer))}
+        for key, values in self._stats.items():
+            if values:
+                logged[key] = sum(values) / len(values)
+            values.clear()
+        return logged
 
     def _sequence_loss(self, batch: dict) -> torch.Tensor:
         """Mean behaviour loss over a batch of env-sequences (T, B); recurrent students run through time."""
