@@ -125,7 +125,7 @@ def test_ppd_entry_point_on_both_tasks(task):
     from isaaclab_tasks.utils import load_cfg_from_registry
 
     cfg = load_cfg_from_registry(task, "rsl_rl_ppd_cfg_entry_point")
-    assert cfg.algorithm.class_name.endswith(":PPD")
+    assert cfg.algorithm.class_name.endswith(":PPD") and cfg.algorithm.schedule == "fixed"
     assert cfg.obs_groups["actor"] == ["policy"] and cfg.obs_groups["teacher"] == ["teacher"]
     actor = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").actor
     for field in ("hidden_dims", "activation", "obs_normalization", "distribution_cfg"):

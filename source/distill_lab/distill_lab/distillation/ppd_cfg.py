@@ -14,6 +14,9 @@ class PPDAlgorithmCfg(RslRlPpoAlgorithmCfg):
 
     The student (the PPO ``actor``) learns from the env's reward and is pulled toward the frozen teacher's action
     distribution on the states it visits itself. All PPO fields keep their meaning; RND and symmetry are not supported.
+    Use ``schedule="fixed"``: PPO's adaptive learning rate reads the teacher's pull on the student as a too-large
+    policy step and drops the rate to its 1e-5 floor (measured on Quadcopter-Point-Ctrl: 0.16 of the teacher's return
+    after 60 iterations with it, 0.94 without).
     """
 
     class_name: str = "distill_lab.distillation.ppd:PPD"

@@ -31,7 +31,7 @@ class BlindRlPPDRunnerCfg(BlindRlPPORunnerCfg):
         num_learning_epochs=5,
         num_mini_batches=4,
         learning_rate=1.0e-3,
-        schedule="adaptive",
+        schedule="fixed",  # the adaptive rate reads the KL pull as a too-large step and falls to its 1e-5 floor
         gamma=0.99,
         lam=0.95,
         desired_kl=0.01,
