@@ -57,6 +57,12 @@ def test_unknown_viewer_lists_the_choices(workdir):
     assert "invalid choice: 'unknown'" in proc.stderr and "'viser'" in proc.stderr
 
 
+def test_compare_teacher_needs_a_student(workdir, teacher_run):
+    proc = run_script("rsl_rl/play.py", "--task", TASK, "--compare_teacher", cwd=workdir)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "--compare_teacher plays a student" in proc.stderr and DISTILL in proc.stderr
+
+
 def test_video_without_xvfb_names_the_package(workdir, teacher_run):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env["PATH"] = os.path.dirname(sys.executable)  # no /usr/bin: Xvfb is "missing"
