@@ -70,6 +70,7 @@ from distill_lab.utils.viz import (  # noqa: E402
     read_frames,
     side_by_side,
     virtual_display,
+    viser_url,
     watch,
     write_gif,
     write_mp4,
@@ -109,7 +110,7 @@ def main(env_cfg, agent_cfg):
         prefix = f"student_{stem}" if args_cli.compare_teacher else f"clip_{stem}"
         add_video(env_cfg, video_dir, args_cli.video_length, prefix, clips=2 if args_cli.compare_teacher else 1)
     elif args_cli.viz == "viser":
-        url = add_viser(env_cfg, args_cli.port)
+        add_viser(env_cfg, args_cli.port)
 
     with virtual_display() if video else contextlib.nullcontext(), simulation(env_cfg, agent_cfg.device):
         env = RslRlVecEnvWrapper(gym.make(args_cli.task, cfg=env_cfg), clip_actions=agent_cfg.clip_actions)
@@ -118,7 +119,7 @@ def main(env_cfg, agent_cfg):
         policy = runner.get_inference_policy(device=agent_cfg.device)
         if args_cli.viz == "viser":
             FollowCamera(env, args_cli.camera_distance).update()  # applied when a browser connects
-            print(f"[INFO] Viser: open {url} in a browser; Ctrl-C stops.", flush=True)
+            print(f"[INFO] Viser: open {viser_url(env)} in a browser; Ctrl-C stops.", flush=True)
             real_time = args_cli.real_time is not False
             steps = watch(env, policy, args_cli.num_steps, real_time)
             print(f"[INFO] Played {steps} steps ({'real time' if real_time else 'as fast as it runs'}).")

@@ -187,6 +187,9 @@ def _screenshots(url: str, count: int, gap_s: float, size=(960, 600)) -> list[np
 def test_viser_page_renders_the_moving_scene_in_headless_chromium(workdir, teacher_run):
     _needs("chromium")
     port = _free_port()
+    busy = socket.socket()  # the requested port is taken: viser moves on, and play.py prints where to
+    busy.bind(("127.0.0.1", port))
+    busy.listen()
     play = subprocess.Popen(
         [sys.executable, str(SCRIPTS / "rsl_rl/play.py"), "--task", TASK, "--num_envs", "4", "--viz", "viser",
          "--port", str(port), "--num_steps", "100000", "--no_export"],
@@ -199,12 +202,13 @@ def test_viser_page_renders_the_moving_scene_in_headless_chromium(workdir, teach
             lines.append(line)
             if "[INFO] Viser: open" in line:
                 break
-        url = f"http://127.0.0.1:{port}"
-        assert url in lines[-1], "".join(lines[-50:])
+        url = lines[-1].split("open ")[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and url != f"http://127.0.0.1:{port}", lines[-1]
         first, second = _screenshots(url, count=2, gap_s=3.0)
     finally:
         play.send_signal(signal.SIGINT)  # Ctrl-C
         out, _ = play.communicate(timeout=120)
+        busy.close()
     assert play.returncode == 0 and "Stopped after" in out, "".join(lines[-20:]) + out[-3000:]
     scene = first[:, : int(0.6 * first.shape[1])]  # left of Isaac Lab's panel
     assert (scene.mean(axis=-1) < 245).mean() > 0.3, "WebGL drew the ground (software rendering)"

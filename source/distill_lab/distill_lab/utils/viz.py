@@ -31,8 +31,8 @@ SETUP_HINT = "run 'bash scripts/setup.sh' as root, or 'apt-get install -y --no-i
 """How to install a missing Debian package (setup.sh installs all of them where it can)."""
 
 
-def add_viser(env_cfg, port: int = 8080) -> str:
-    """Serve the scene with Isaac Lab's Viser visualizer on ``127.0.0.1:port``; return the page's URL."""
+def add_viser(env_cfg, port: int = 8080) -> None:
+    """Serve the scene with Isaac Lab's Viser visualizer on ``127.0.0.1:port`` (see :func:`viser_url`)."""
     if importlib.util.find_spec("viser") is None:
         raise DistillLabError("--viz viser needs the PyPI package 'viser'; run 'bash scripts/setup.sh'.")
     from isaaclab_visualizers.viser import ViserVisualizerCfg
@@ -40,7 +40,15 @@ def add_viser(env_cfg, port: int = 8080) -> str:
     env_cfg.sim.visualizer_cfgs = [
         ViserVisualizerCfg(bind_address="127.0.0.1", display_address="127.0.0.1", port=port, verbose=False)
     ]
-    return f"http://127.0.0.1:{port}"
+
+
+def viser_url(env) -> str:
+    """The URL of the Viser page of a created env; viser takes the next free port when the requested one is busy."""
+    for viz in env.unwrapped.sim.visualizers:
+        server = getattr(getattr(viz, "_viewer", None), "_server", None)  # Isaac Lab's ViserVisualizer reads it too
+        if server is not None:
+            return f"http://127.0.0.1:{server.get_port()}"
+    raise DistillLabError("the Viser visualizer did not start; see the log above.")
 
 
 def add_video(
