@@ -78,8 +78,8 @@ def test_video_without_xvfb_names_the_package(workdir, teacher_run):
 def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
     _needs("Xvfb")
     proc = run_script(
-        "rsl_rl/play.py", "--task", TASK, "--num_envs", "2", "--video", "--video_length", str(LENGTH), "--no_export",
-        cwd=workdir,
+        "rsl_rl/play.py", "--task", TASK, "--checkpoint", str(teacher_run / "model_1.pt"), "--num_envs", "2",
+        "--video", "--video_length", str(LENGTH), "--no_export", cwd=workdir,
     )  # fmt: skip
     video = _video_line(proc)
     mp4 = Path(video["mp4"])
@@ -191,8 +191,8 @@ def test_viser_page_renders_the_moving_scene_in_headless_chromium(workdir, teach
     busy.bind(("127.0.0.1", port))
     busy.listen()
     play = subprocess.Popen(
-        [sys.executable, str(SCRIPTS / "rsl_rl/play.py"), "--task", TASK, "--num_envs", "4", "--viz", "viser",
-         "--port", str(port), "--num_steps", "100000", "--no_export"],
+        [sys.executable, str(SCRIPTS / "rsl_rl/play.py"), "--task", TASK, "--checkpoint",
+         str(teacher_run / "model_1.pt"), "--num_envs", "4", "--viz", "viser", "--port", str(port)],
         cwd=workdir, env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
