@@ -165,3 +165,8 @@ def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
     proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", "pretrained", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"Loading teacher from: {path}" in proc.stdout
+    evaluated = run_script(
+        "rsl_rl/evaluate.py", "--task", TASK, "--checkpoints", str(path), "--num_envs", "4", "--num_steps", "20",
+        "--no_profile", cwd=tmp_path,
+    )  # fmt: skip
+    assert evaluated.returncode == 0, "the shipped weights-only teacher plays: " + evaluated.stderr[-2000:]

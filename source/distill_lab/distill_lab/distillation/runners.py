@@ -80,6 +80,10 @@ class _CheckpointFixes:
 
     def load(self, path: str, load_cfg: dict | None = None, strict: bool = True, map_location: str | None = None):
         loaded = torch.load(path, weights_only=True, map_location=map_location)
+        weights_only = "actor_state_dict" in loaded and "optimizer_state_dict" not in loaded
+        if load_cfg is None and weights_only and not hasattr(self.alg, "teacher"):
+            # PPO plays a shipped teacher, which keeps only its weights (ship_teacher.py drops the optimizer)
+            load_cfg = {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
         if self.alg.load(loaded, load_cfg, strict):
             self.current_learning_iteration = loaded["iter"] + 1
             if "rng_state" in loaded:
