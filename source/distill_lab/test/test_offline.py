@@ -46,6 +46,11 @@ def test_sampling_follows_priorities_and_new_errors_replace_old_ones():
     assert torch.all(weights <= 1.0)
     per.update(torch.tensor([2]), torch.tensor([-0.5]))
     assert per.priorities[2].item() == pytest.approx(0.501), "priority = |error| + eps"
+    per = PrioritizedReplay(4, eps=0.0)
+    per.update(torch.arange(4), torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    ids, _ = per.sample(100_000, alpha=1.0, beta=0.0, generator=torch.Generator().manual_seed(0))
+    freq = torch.bincount(ids, minlength=4) / 100_000
+    assert torch.allclose(freq, torch.tensor([0.1, 0.2, 0.3, 0.4]), atol=0.01), "drawn in proportion to P(i)"
 
 
 def test_alpha_beta_schedules():

@@ -8,8 +8,8 @@ Prioritized experience replay (Schaul et al., 2016) with a behaviour-cloning err
 * its loss is weighted by ``w_i = (N * P(i))^-beta / max_k w_k``, the max over all N items, so weights are at most 1
   (beta = 1 fully corrects the bias of non-uniform sampling).
 
-At the dataset sizes used here (up to a few million items) ``torch.multinomial`` over all priorities is fast enough;
-no sum-tree is needed.
+Sampling draws from the cumulative sum of all probabilities (O(N) per batch): at the dataset sizes used here (up to
+tens of millions of items) that is fast enough, and no sum-tree is needed.
 """
 
 from __future__ import annotations
@@ -49,7 +49,10 @@ class PrioritizedReplay:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Draw ``batch_size`` item ids (with replacement) by priority; return ``(ids, importance weights)``."""
         probs = self.probabilities(alpha)
-        ids = torch.multinomial(probs, batch_size, replacement=True, generator=generator)
+        # inverse-CDF sampling: like torch.multinomial, without its 2^24-item limit
+        cdf = probs.double().cumsum(0)
+        u = torch.rand(batch_size, generator=generator, dtype=torch.float64).to(cdf.device) * cdf[-1]
+        ids = torch.searchsorted(cdf, u).clamp_(max=len(self) - 1)
         return ids, self.weights(ids, probs, beta)
 
     def update(self, ids: torch.Tensor, errors: torch.Tensor) -> None:
