@@ -137,16 +137,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _scene_drawn(shot: np.ndarray) -> bool:
+    """WebGL drew the ground left of Isaac Lab's panel (a page without WebGL stays white there)."""
+    return bool((shot[:, : int(0.6 * shot.shape[1])].mean(axis=-1) < 245).mean() > 0.3)
+
+
 def _screenshots(url: str, count: int, gap_s: float, size=(960, 600)) -> list[np.ndarray]:
-    """Open ``url`` once in headless chromium and take ``count`` screenshots ``gap_s`` apart (Chrome DevTools)."""
+    """Open ``url`` once in headless chromium; once the scene is drawn (at most 60 s), take ``count`` screenshots
+    ``gap_s`` apart (Chrome DevTools protocol)."""
     import imageio.v2 as imageio
     from websockets.sync.client import connect
 
     profile = tempfile.mkdtemp(prefix="chromium-")
     browser = subprocess.Popen(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--remote-debugging-port=0", "about:blank"],
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+         f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -170,13 +176,22 @@ def _screenshots(url: str, count: int, gap_s: float, size=(960, 600)) -> list[np
                 return reply["result"]
 
             call("Emulation.setDeviceMetricsOverride", width=size[0], height=size[1], deviceScaleFactor=1, mobile=False)
+            call("Page.enable")
             call("Page.navigate", url=url)
-            time.sleep(2 * gap_s)  # page, scene and first poses arrive
-            shots = []
-            for _ in range(count):
+            while json.loads(ws.recv(timeout=60)).get("method") != "Page.loadEventFired":
+                pass
+
+            def screenshot() -> np.ndarray:
                 png = base64.b64decode(call("Page.captureScreenshot", format="png")["data"])
-                shots.append(imageio.imread(png)[..., :3].astype(np.float32))
+                return imageio.imread(png)[..., :3].astype(np.float32)
+
+            deadline = time.time() + 60
+            while not _scene_drawn(shot := screenshot()) and time.time() < deadline:
+                time.sleep(1.0)
+            shots = [shot]
+            for _ in range(count - 1):
                 time.sleep(gap_s)
+                shots.append(screenshot())
             return shots
     finally:
         browser.terminate()
@@ -210,8 +225,7 @@ def test_viser_page_renders_the_moving_scene_in_headless_chromium(workdir, teach
         out, _ = play.communicate(timeout=120)
         busy.close()
     assert play.returncode == 0 and "Stopped after" in out, "".join(lines[-20:]) + out[-3000:]
-    scene = first[:, : int(0.6 * first.shape[1])]  # left of Isaac Lab's panel
-    assert (scene.mean(axis=-1) < 245).mean() > 0.3, "WebGL drew the ground (software rendering)"
+    assert _scene_drawn(first) and _scene_drawn(second), "WebGL drew the scene (software rendering)"
     assert first.std() > 10 and second.std() > 10, "not blank"
     changed = (np.abs(first - second).sum(axis=-1) > 30).mean()
     assert changed > 1e-4, f"the scene moves between screenshots ({changed:.2e} of the pixels changed)"
