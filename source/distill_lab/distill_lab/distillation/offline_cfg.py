@@ -52,15 +52,16 @@ class OfflineBCAlgorithmCfg(DAggerAlgorithmCfg):
 
     dagger_rounds: int = 0
     """DAgger iterations [learning iterations, each one rollout] after the offline ones; they need a teacher
-    (``--teacher_checkpoint``, else the one the dataset's metadata names). 0 is pure offline BC; more corrects the student on its own state distribution
-    (covariate shift) at the cost of env steps. Default 0."""
+    (``--teacher_checkpoint``, else the one the dataset's metadata names). 0 is pure offline BC; more corrects the
+    student on its own state distribution (covariate shift) at the cost of env steps. Default 0."""
 
     batch_size: int = 256
     """Items per gradient step: transitions for a feed-forward student, sequences of :attr:`sequence_length` steps
     for a recurrent one. Larger: smoother gradients, slower steps. Default 256."""
 
     sequence_length: int = 24
-    """Steps [env steps] of a recurrent student's training sequence (truncated BPTT length). Default 24."""
+    """Steps [env steps] of a recurrent student's training sequence (truncated BPTT length). Sequences start every
+    ``sequence_length`` steps; an env's last steps that do not fill a whole window are not used. Default 24."""
 
     burn_in: int = 24
     """Steps [env steps] run before each recurrent sequence to build the student's memory, which a dataset cannot
