@@ -104,6 +104,7 @@ def main(env_cfg, agent_cfg):
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
     print(f"[INFO] Loading checkpoint: {path}")
     video_dir = os.path.join(os.path.dirname(path), "videos", "play")
+    started = time.time()  # clips written before this run are not this run's
     stem = os.path.splitext(os.path.basename(path))[0]
     if video:
         check_video_support()
@@ -156,16 +157,17 @@ def main(env_cfg, agent_cfg):
             print(f"[INFO] Exported {jit_path} and {onnx_path} (max action difference {err:.1e}).")
         env.close()  # flushes an unfinished clip
     if video:
-        print("[VIDEO] " + json.dumps({**_write_videos(video_dir, stem), "ms_per_step": round(ms_per_step, 1)}))
+        videos = _write_videos(video_dir, stem, since=started)
+        print("[VIDEO] " + json.dumps({**videos, "ms_per_step": round(ms_per_step, 1)}))
 
 
-def _write_videos(video_dir: str, stem: str) -> dict:
+def _write_videos(video_dir: str, stem: str, since: float) -> dict:
     """GIFs of the recorded clips; with --compare_teacher also the side-by-side mp4 and GIF."""
     if not args_cli.compare_teacher:
-        clip = newest_clip(video_dir, f"clip_{stem}")
+        clip = newest_clip(video_dir, f"clip_{stem}", since)
         frames, fps = read_frames(clip)
         return {"mp4": clip, "gif": write_gif(frames, fps, clip[:-4] + ".gif"), "frames": len(frames), "fps": fps}
-    student, teacher = newest_clip(video_dir, f"student_{stem}"), newest_clip(video_dir, f"teacher_{stem}")
+    student, teacher = (newest_clip(video_dir, f"{who}_{stem}", since) for who in ("student", "teacher"))
     frames, fps = side_by_side(student, teacher, ("student", "teacher"))
     base = os.path.join(video_dir, f"compare_{stem}")
     return {

@@ -210,9 +210,10 @@ class CameraEnv:
         return getattr(self._env, name)
 
 
-def newest_clip(output_dir: str, prefix: str) -> str:
-    """The newest ``<prefix>_<index>.mp4`` the video recorder wrote into ``output_dir``."""
+def newest_clip(output_dir: str, prefix: str, since: float = 0.0) -> str:
+    """The newest ``<prefix>_<index>.mp4`` the video recorder wrote into ``output_dir`` at or after time ``since``."""
     clips = glob.glob(os.path.join(output_dir, f"{glob.escape(prefix)}_[0-9]*.mp4"))
+    clips = [c for c in clips if os.path.getmtime(c) >= since]
     if not clips:
         raise DistillLabError(f"no video was written to {output_dir} (prefix '{prefix}'); see the log above.")
     return max(clips, key=os.path.getmtime)
