@@ -41,7 +41,12 @@ parser.add_argument(
     action="store_true",
     help="Record a student and the teacher stored in its checkpoint from identical initial states, side by side.",
 )
-parser.add_argument("--camera_distance", type=float, default=None, help="Video camera distance to the robot [m].")
+parser.add_argument(
+    "--camera_distance",
+    type=float,
+    default=None,
+    help="Camera distance to env 0's robot [m] (default: half the task's viewer distance).",
+)
 cli_args.add_rsl_rl_args(parser)
 args_cli, hydra_args = parser.parse_known_args()
 sys.argv = [sys.argv[0]] + hydra_args
