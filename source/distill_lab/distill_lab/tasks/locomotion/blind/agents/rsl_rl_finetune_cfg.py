@@ -2,7 +2,7 @@
 
 from isaaclab.utils import configclass
 
-from distill_lab.distillation.finetune import FinetuneAlgorithmCfg
+from distill_lab.distillation.finetune import finetune_algorithm
 
 from .rsl_rl_distillation_cfg import BlindRlDAggerRunnerCfg
 from .rsl_rl_ppo_cfg import BlindRlPPORunnerCfg
@@ -20,18 +20,12 @@ class BlindRlFinetuneRunnerCfg(BlindRlPPORunnerCfg):
     """Experiment whose runs ``--load_run`` / ``--checkpoint`` take the student from (or give ``--checkpoint PATH``)."""
     obs_groups = {"actor": ["policy"], "critic": ["critic"]}
     actor = BlindRlDAggerRunnerCfg().student
-    algorithm = FinetuneAlgorithmCfg(
-        value_loss_coef=1.0,
-        use_clipped_value_loss=True,
-        clip_param=0.2,
-        entropy_coef=0.0,
-        num_learning_epochs=5,
-        num_mini_batches=4,
+    algorithm = finetune_algorithm(
+        BlindRlPPORunnerCfg().algorithm,
         learning_rate=3.0e-4,
-        schedule="adaptive",
-        gamma=0.99,
-        lam=0.95,
+        entropy_coef=0.0,
         desired_kl=0.005,
-        max_grad_norm=1.0,
         critic_warmup_iterations=20,
     )
+    """The teacher's PPO settings with a lower learning rate and target KL, no entropy bonus, and a 20-iteration
+    critic warm-up."""
