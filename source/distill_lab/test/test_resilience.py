@@ -102,15 +102,15 @@ def test_rng_state_round_trips():
     assert torch.equal(first[0], again[0]) and np.array_equal(first[1], again[1]) and first[2] == again[2]
 
 
-def test_same_seed_gives_same_parameters(workdir):
+def test_same_seed_gives_same_parameters(tmp_path):
     params = []
     for name in ("seed_a", "seed_b"):
         proc = run_script(
             "rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", "--seed", "7",
-            "--run_name", name, cwd=workdir,
+            "--run_name", name, cwd=tmp_path,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr[-2000:]
-        run = next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl").glob(f"*_{name}"))
+        run = next((tmp_path / "logs" / "rsl_rl" / "quadcopter_point_ctrl").glob(f"*_{name}"))
         params.append(load_checkpoint(str(run / "model_1.pt"))["actor_state_dict"])
         assert "rng_state" in load_checkpoint(str(run / "model_1.pt"))
     assert params[0].keys() == params[1].keys()
@@ -118,7 +118,7 @@ def test_same_seed_gives_same_parameters(workdir):
         torch.testing.assert_close(params[0][key], params[1][key], rtol=0, atol=0, msg=key)
 
 
-def test_killed_run_resumes_from_its_last_checkpoint(workdir):
+def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     args = ["--task", TASK, "--num_envs", "4", "--seed", "3"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [
@@ -131,8 +131,8 @@ def test_killed_run_resumes_from_its_last_checkpoint(workdir):
         "killed",
         "agent.save_interval=1",
     ]
-    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root = workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl"
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = tmp_path / "logs" / "rsl_rl" / "quadcopter_point_ctrl"
     deadline = time.time() + 300
     manifest = None
     while time.time() < deadline and proc.poll() is None:
@@ -151,7 +151,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(workdir):
     assert load_checkpoint(str(run / manifest["latest"]["checkpoint"]))["iter"] == last
     resumed = run_script(
         "rsl_rl/train.py", *args, "--resume", "--load_run", run.name, "--max_iterations", "2", "--run_name",
-        "resumed", cwd=workdir,
+        "resumed", cwd=tmp_path,
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"Resuming from: {run}" in resumed.stdout
