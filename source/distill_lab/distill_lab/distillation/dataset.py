@@ -30,6 +30,7 @@ import os
 
 import torch
 
+from distill_lab.utils.checkpoints import load_torch_file
 from distill_lab.utils.errors import DistillLabError
 
 DATASET_FORMAT = "distill_lab.teacher_rollouts.v1"
@@ -55,15 +56,7 @@ def load_dataset(path: str) -> dict:
             "offline BC needs a dataset: give --dataset PATH or agent.algorithm.dataset_path=PATH "
             "(record one with 'python scripts/rsl_rl/collect.py --task <task> --output PATH')."
         )
-    path = os.path.abspath(os.path.expanduser(path))
-    if not os.path.isfile(path):
-        raise DistillLabError(f"dataset not found: {path} (record one with scripts/rsl_rl/collect.py).")
-    if os.path.getsize(path) == 0:
-        raise DistillLabError(f"dataset is empty (0 bytes): {path}.")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
-        raise DistillLabError(f"dataset {path} cannot be read ({type(err).__name__}: {err}).") from None
+    path, data = load_torch_file(path, "dataset", " (record one with scripts/rsl_rl/collect.py)")
     if not isinstance(data, dict) or data.get("format") != DATASET_FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise DistillLabError(

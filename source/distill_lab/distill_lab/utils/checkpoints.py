@@ -37,17 +37,23 @@ def find_checkpoint(experiment: str, load_run: str = ".*", checkpoint: str = "mo
     return os.path.join(run_dir, files[-1])
 
 
-def load_checkpoint(path: str) -> dict:
-    """Load a checkpoint safely (``weights_only=True``) with clear errors for missing, empty or corrupt files."""
+def load_torch_file(path: str, what: str = "checkpoint", hint: str = "") -> tuple[str, object]:
+    """``(absolute path, content)`` of a ``torch.save`` file loaded safely (``weights_only=True``); clear errors for
+    a missing (``hint`` says how to make one), empty or corrupt file. ``what`` names the file in the messages."""
     path = os.path.abspath(os.path.expanduser(path))
     if not os.path.isfile(path):
-        raise DistillLabError(f"checkpoint not found: {path}.")
+        raise DistillLabError(f"{what} not found: {path}{hint}.")
     if os.path.getsize(path) == 0:
-        raise DistillLabError(f"checkpoint is empty (0 bytes): {path}.")
+        raise DistillLabError(f"{what} is empty (0 bytes): {path}.")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        return path, torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
-        raise DistillLabError(f"checkpoint {path} cannot be read ({type(err).__name__}: {err}).") from None
+        raise DistillLabError(f"{what} {path} cannot be read ({type(err).__name__}: {err}).") from None
+
+
+def load_checkpoint(path: str) -> dict:
+    """Load a checkpoint safely (``weights_only=True``) with clear errors for missing, empty or corrupt files."""
+    path, ckpt = load_torch_file(path)
     if not isinstance(ckpt, dict):
         raise DistillLabError(f"checkpoint {path} holds a {type(ckpt).__name__}, expected a dict of state dicts.")
     return ckpt
