@@ -60,9 +60,3 @@ class FinetuneAlgorithmCfg(RslRlPpoAlgorithmCfg):
     critic_warmup_iterations: int = 20
     """Learning iterations in which only the critic learns (the student acts unchanged). More: better advantages when
     the actor starts moving; fewer: earlier improvement. Default 20."""
-
-
-def finetune_algorithm(ppo: RslRlPpoAlgorithmCfg, **changes) -> FinetuneAlgorithmCfg:
-    """A :class:`FinetuneAlgorithmCfg` with the teacher's PPO settings, except ``changes``."""
-    fields = {k: v for k, v in ppo.to_dict().items() if k != "class_name"}
-    return FinetuneAlgorithmCfg(**{**fields, **changes})

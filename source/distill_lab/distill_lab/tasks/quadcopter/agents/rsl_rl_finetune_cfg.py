@@ -2,7 +2,8 @@
 
 from isaaclab.utils import configclass
 
-from distill_lab.distillation.finetune import finetune_algorithm
+from distill_lab.distillation.finetune import FinetuneAlgorithmCfg
+from distill_lab.distillation.ppd_cfg import from_ppo
 
 from .rsl_rl_distillation_cfg import QuadcopterDAggerRunnerCfg
 from .rsl_rl_ppo_cfg import QuadcopterPPORunnerCfg
@@ -20,7 +21,8 @@ class QuadcopterFinetuneRunnerCfg(QuadcopterPPORunnerCfg):
     """Experiment whose runs ``--load_run`` / ``--checkpoint`` take the student from (or give ``--checkpoint PATH``)."""
     obs_groups = {"actor": ["policy"], "critic": ["critic"]}
     actor = QuadcopterDAggerRunnerCfg().student
-    algorithm = finetune_algorithm(
+    algorithm = from_ppo(
+        FinetuneAlgorithmCfg,
         QuadcopterPPORunnerCfg().algorithm,
         learning_rate=3.0e-4,
         entropy_coef=0.0,

@@ -3,7 +3,7 @@
 from isaaclab.utils import configclass
 from isaaclab_rl.rsl_rl import RslRlMLPModelCfg
 
-from distill_lab.distillation.ppd_cfg import PPDAlgorithmCfg
+from distill_lab.distillation.ppd_cfg import PPDAlgorithmCfg, from_ppo
 
 from .rsl_rl_distillation_cfg import BlindRlDistillationRunnerCfg
 from .rsl_rl_ppo_cfg import TEACHER_ACTOR, BlindRlPPORunnerCfg
@@ -23,18 +23,11 @@ class BlindRlPPDRunnerCfg(BlindRlPPORunnerCfg):
     )
     teacher: RslRlMLPModelCfg = TEACHER_ACTOR
     """The frozen teacher; it must equal the PPO teacher's actor so its checkpoint loads."""
-    algorithm = PPDAlgorithmCfg(
-        value_loss_coef=1.0,
-        use_clipped_value_loss=True,
-        clip_param=0.2,
+    algorithm = from_ppo(
+        PPDAlgorithmCfg,
+        BlindRlPPORunnerCfg().algorithm,
         entropy_coef=0.0,
-        num_learning_epochs=5,
-        num_mini_batches=4,
-        learning_rate=1.0e-3,
         schedule="fixed",  # the adaptive rate reads the KL pull as a too-large step and falls to its 1e-5 floor
-        gamma=0.99,
-        lam=0.95,
-        desired_kl=0.01,
-        max_grad_norm=1.0,
         kl_coef=1.0,
     )
+    """The teacher's PPO settings with no entropy bonus, a fixed learning rate and the KL pull."""
