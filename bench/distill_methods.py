@@ -25,10 +25,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPLAY = ["agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
+          "agent.algorithm.num_mini_batches=8"]  # fmt: skip
+"""DAgger overrides for more gradient steps per env step: 8 rollouts kept, 32 mini-batch updates per iteration."""
 METHODS = {
     "stock": ("rsl_rl_distillation_cfg_entry_point", []),
     "dagger": ("rsl_rl_dagger_cfg_entry_point", []),
     "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
+    "dagger_replay": ("rsl_rl_dagger_cfg_entry_point", REPLAY),
+    "dagger_replay_kl": ("rsl_rl_dagger_cfg_entry_point", [*REPLAY, "agent.algorithm.loss_type=kl"]),
     "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
 }
@@ -50,8 +55,19 @@ def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides
     return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
 
 
+def load_compatible(out: str, teacher: str, args) -> dict:
+    """Methods already measured with the same teacher, seed and budget (so several bench processes can share a file)."""
+    if not os.path.exists(out + ".json"):
+        return {}
+    old = json.load(open(out + ".json"))
+    same = (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (teacher, args.seed, args.num_envs,
+                                                                               args.iterations)  # fmt: skip
+    return old["methods"] if same else {}
+
+
 def save(out: str, teacher: str, teacher_eval: dict, args, results: dict) -> None:
     """Write the JSON result (after every method, so a later failure keeps what was measured)."""
+    results.update({k: v for k, v in load_compatible(out, teacher, args).items() if k not in results})
     summary = {
         "benchmark": "distill_methods",
         "task": args.task,
@@ -82,15 +98,6 @@ def main() -> None:
     print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
     out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
     results = {}
-    if os.path.exists(out + ".json"):  # keep other methods measured with the same teacher, seed and budget
-        old = json.load(open(out + ".json"))
-        if (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (
-            teacher,
-            args.seed,
-            args.num_envs,
-            args.iterations,
-        ):
-            results = old["methods"]
     for name in args.methods:
         agent, overrides = METHODS[name]
         run_name = f"bench_{name}_{int(time.time())}"

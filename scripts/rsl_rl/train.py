@@ -133,11 +133,12 @@ def main(env_cfg, agent_cfg):
             print(f"[INFO] Resuming from: {load_path}")
         if load_path:
             runner.load(load_path, map_location=agent_cfg.device)
+        exact_resume = load_kind == "resume" and runner.load_resume_state(load_path)
         dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
         dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
         start = time.time()
         try:
-            runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=True)
+            runner.learn(num_learning_iterations=agent_cfg.max_iterations, init_at_random_ep_len=not exact_resume)
         except (ValueError, FloatingPointError) as err:
             if not isinstance(err, FloatingPointError) and "NaN" not in str(err):
                 raise

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -102,20 +103,51 @@ def test_rng_state_round_trips():
     assert torch.equal(first[0], again[0]) and np.array_equal(first[1], again[1]) and first[2] == again[2]
 
 
-def test_same_seed_gives_same_parameters(tmp_path):
-    params = []
-    for name in ("seed_a", "seed_b"):
-        proc = run_script(
-            "rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", "--seed", "7",
-            "--run_name", name, cwd=tmp_path,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        run = next((tmp_path / "logs" / "rsl_rl" / "quadcopter_point_ctrl").glob(f"*_{name}"))
-        params.append(load_checkpoint(str(run / "model_1.pt"))["actor_state_dict"])
-        assert "rng_state" in load_checkpoint(str(run / "model_1.pt"))
-    assert params[0].keys() == params[1].keys()
-    for key in params[0]:
-        torch.testing.assert_close(params[0][key], params[1][key], rtol=0, atol=0, msg=key)
+def _train(tmp_path, agent: str, name: str, *extra: str) -> tuple[Path, str]:
+    """Train on 4 quadcopters with seed 7 (a DAgger agent from the shipped teacher); the run folder and the output."""
+    teacher = [] if agent == "rsl_rl_cfg_entry_point" else ["--teacher_checkpoint", "pretrained"]
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--agent", agent, "--num_envs", "4", "--seed", "7", "--run_name", name,
+        *teacher, *extra, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return next((tmp_path / "logs" / "rsl_rl").glob(f"*/*_{name}")), proc.stdout
+
+
+def _models(path: Path) -> dict[str, torch.Tensor]:
+    ckpt = load_checkpoint(str(path))
+    return {f"{k}.{p}": v for k in ("actor_state_dict", "critic_state_dict", "student_state_dict")
+            for p, v in ckpt.get(k, {}).items()}  # fmt: skip
+
+
+def _assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys() and a
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)
+
+
+@pytest.mark.parametrize("agent", ["rsl_rl_cfg_entry_point", "rsl_rl_dagger_cfg_entry_point"])
+def test_resumed_run_matches_an_uninterrupted_one(tmp_path, agent):
+    """Same seed, same parameters; and 2 iterations + resume 2 gives bit-for-bit the run of 4 (PPO; DAgger with a
+    recurrent student and its aggregation buffer)."""
+    full, _ = _train(tmp_path, agent, "full", "--max_iterations", "4", "agent.save_interval=1")
+    half, _ = _train(tmp_path, agent, "half", "--max_iterations", "2")
+    _assert_same(_models(full / "model_1.pt"), _models(half / "model_1.pt"))  # determinism
+    assert load_checkpoint(str(half / "model_1.pt"))["rng_state"]
+    assert (half / "resume_state.pt").exists()
+    resumed, out = _train(tmp_path, agent, "resumed", "--max_iterations", "2", "--resume", "--load_run", half.name,
+                          "--checkpoint", "model_1.pt")  # fmt: skip
+    assert "Exact resume: restored the env, physics and algorithm state saved with model_1.pt" in out
+    _assert_same(_models(full / "model_3.pt"), _models(resumed / "model_3.pt"))
+    with pytest.raises(AssertionError):  # training moved the parameters, so the comparison above could fail
+        _assert_same(_models(full / "model_1.pt"), _models(full / "model_3.pt"))
+    if agent == "rsl_rl_cfg_entry_point":  # without the saved episodes the same resume is not exact, and says why
+        (half / "resume_state.pt").unlink()
+        fresh, out = _train(tmp_path, agent, "fresh", "--max_iterations", "2", "--resume", "--load_run", half.name,
+                            "--checkpoint", "model_1.pt")  # fmt: skip
+        assert "No resume_state.pt for model_1.pt (there is none)" in out
+        with pytest.raises(AssertionError):
+            _assert_same(_models(full / "model_3.pt"), _models(fresh / "model_3.pt"))
 
 
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):

@@ -9,6 +9,9 @@
   episode reward), the iteration and the metrics of every saved checkpoint;
 * resuming restores the RNG states (torch, NumPy, Python) and continues at the iteration after the saved one
   (stock RSL-RL re-runs the saved iteration);
+* each save also writes ``resume_state.pt``: the episodes in flight (env, physics, the algorithm's memory and
+  buffers, the last observation; see :mod:`distill_lab.utils.snapshot`). Resuming from that checkpoint with the same
+  config restores them, so the resumed run matches an uninterrupted one;
 * checkpoints load with ``weights_only=True``, so a checkpoint file cannot run code.
 """
 
@@ -26,6 +29,10 @@ from rsl_rl.runners import DistillationRunner, OnPolicyRunner
 
 MANIFEST = "manifest.json"
 """The run folder's manifest file name."""
+RESUME_STATE = "resume_state.pt"
+"""The run folder's state of the episodes in flight at the latest checkpoint."""
+RUN_CFG_KEYS = ("algorithm", "obs_groups", "num_steps_per_env", "actor", "critic", "student", "teacher", "clip_actions")
+"""Runner cfg entries that must match for an exact resume (run control such as max_iterations may change)."""
 
 
 def rng_state() -> dict[str, torch.Tensor]:
@@ -77,6 +84,9 @@ class _CheckpointFixes:
         write_atomic(path, lambda tmp: torch.save(saved, tmp))
         self.logger.save_model(path, self.current_learning_iteration)
         self._update_manifest(path)
+        if getattr(self, "env", None) is not None:
+            state = {"checkpoint": os.path.basename(path), "config": self._run_config(), "state": self._live_state()}
+            write_atomic(os.path.join(os.path.dirname(path), RESUME_STATE), lambda tmp: torch.save(state, tmp))
 
     def load(self, path: str, load_cfg: dict | None = None, strict: bool = True, map_location: str | None = None):
         loaded = torch.load(path, weights_only=True, map_location=map_location)
@@ -89,6 +99,52 @@ class _CheckpointFixes:
             if "rng_state" in loaded:
                 set_rng_state({k: v.cpu() for k, v in loaded["rng_state"].items()})
         return loaded["infos"]
+
+    def load_resume_state(self, path: str) -> bool:
+        """Restore the episodes in flight saved with checkpoint ``path``; False (and why, printed) if they cannot be."""
+        from distill_lab.utils.snapshot import restore
+
+        state_path = os.path.join(os.path.dirname(os.path.abspath(path)), RESUME_STATE)
+        fresh = "training goes on from the checkpoint's learner state with fresh episodes."
+        state = torch.load(state_path, weights_only=True) if os.path.exists(state_path) else None
+        if state is None or state["checkpoint"] != os.path.basename(path):
+            found = f"it is from {state['checkpoint']}" if state else "there is none"
+            print(f"[INFO] No {RESUME_STATE} for {os.path.basename(path)} ({found}): {fresh}")
+            return False
+        changed = _differences(state["config"], self._run_config())
+        if changed:
+            print(f"[INFO] The config differs from the saved run ({'; '.join(changed[:4])}): {fresh}")
+            return False
+        live, problems = self._live_roots(), []
+        for apply in (False, True):  # check everything first: restore all or nothing
+            seen = set()
+            for key, value in live.items():
+                restore(value, state["state"].get(key), apply, problems, key, seen)
+            if problems:
+                print(f"[INFO] The saved episodes do not fit this env ({'; '.join(problems[:3])}): {fresh}")
+                return False
+        self.env.pending_obs = self.env.last_obs
+        print(f"[INFO] Exact resume: restored the env, physics and algorithm state saved with {state['checkpoint']}.")
+        return True
+
+    def _live_roots(self) -> dict:
+        """The objects whose state the checkpoint does not hold: env, physics manager, env wrapper, algorithm."""
+        physics = self.env.unwrapped.sim.physics_manager
+        physics = physics._resolve() if hasattr(physics, "_resolve") else physics
+        return {"env": self.env.unwrapped, "physics": physics, "vecenv": self.env, "alg": self.alg}
+
+    def _live_state(self) -> dict:
+        from distill_lab.utils.snapshot import snapshot
+
+        seen = set()
+        return {key: snapshot(value, seen) for key, value in self._live_roots().items()}
+
+    def _run_config(self) -> dict:
+        """The env cfg and the learning-relevant runner cfg, flattened to ``key -> repr``."""
+        env_cfg = self.env.unwrapped.cfg.to_dict()
+        env_cfg.pop("log_dir", None)
+        run_cfg = {key: self.cfg[key] for key in RUN_CFG_KEYS if key in self.cfg}
+        return {**_flatten(env_cfg, "env."), **_flatten(run_cfg, "agent.")}
 
     def _update_manifest(self, path: str) -> None:
         folder = os.path.dirname(os.path.abspath(path))
@@ -115,6 +171,18 @@ class _CheckpointFixes:
             "checkpoints": entries,
         }
         write_atomic(manifest_path, lambda tmp: json.dump(manifest, open(tmp, "w"), indent=2))
+
+
+def _flatten(tree, prefix: str) -> dict[str, str]:
+    if not isinstance(tree, dict):
+        return {prefix[:-1]: repr(tree)}
+    return {k: v for key, value in tree.items() for k, v in _flatten(value, f"{prefix}{key}.").items()}
+
+
+def _differences(saved: dict[str, str], now: dict[str, str]) -> list[str]:
+    return [
+        f"{k}: {saved.get(k)} -> {now.get(k)}" for k in sorted(saved.keys() | now.keys()) if saved.get(k) != now.get(k)
+    ]
 
 
 def latest_checkpoint(run_dir: str) -> str | None:

@@ -16,6 +16,16 @@ class FiniteCheckedVecEnv(RslRlVecEnvWrapper):
 
     steps = 0
     """Env steps taken through this wrapper."""
+    last_obs = None
+    """The observations the last step returned (part of a run's resume state)."""
+    pending_obs = None
+    """Observations restored by an exact resume, returned once by :meth:`get_observations` instead of new ones."""
+
+    def get_observations(self):
+        if self.pending_obs is None:
+            return super().get_observations()
+        obs, self.pending_obs = self.pending_obs, None
+        return obs
 
     def step(self, actions: torch.Tensor):
         self.steps += 1
@@ -29,6 +39,7 @@ class FiniteCheckedVecEnv(RslRlVecEnvWrapper):
                     f"term '{self._term_at(group, int(bad.nonzero()[0, -1]))}', envs {_envs(bad)}."
                 )
         _check(rew, f"reward at env step {self.steps}")
+        self.last_obs = obs
         return obs, rew, dones, extras
 
     def _term_at(self, group: str, column: int) -> str:
