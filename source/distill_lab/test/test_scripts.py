@@ -64,6 +64,7 @@ def test_play_student_exports_matching_policy(workdir, student_run):
     run = workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_distillation"
     exported = next(run.glob("*/exported"))
     assert (exported / "policy.pt").is_file() and (exported / "policy.onnx").is_file()
+    assert not list(exported.glob("*.tmp")), "exports are written to a temporary file and renamed"
     assert re.search(r"max action difference ([0-9.e+-]+)", proc.stdout)
     import onnx
 

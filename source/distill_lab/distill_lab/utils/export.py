@@ -13,32 +13,37 @@ from .errors import DistillLabError
 
 
 def export_policy(runner, out_dir: str, env=None) -> tuple[str, str]:
-    """Write ``policy.pt`` (TorchScript, RSL-RL's exporter) and ``policy.onnx``; return their paths.
+    """Write ``policy.pt`` (TorchScript, RSL-RL's exporter) and ``policy.onnx``, each atomically; return their paths.
 
     The ONNX file is one self-contained file (opset 18) with the observation normalizer baked in, a dynamic batch
     dimension, and, when ``env`` (the wrapped env) is given, deployment metadata (see :func:`policy_metadata`).
     """
+    from distill_lab.distillation.runners import write_atomic  # here: distill_lab.distillation imports this package
+
     os.makedirs(out_dir, exist_ok=True)
-    runner.export_policy_to_jit(out_dir, filename="policy.pt")
+    jit_path, onnx_path = os.path.join(out_dir, "policy.pt"), os.path.join(out_dir, "policy.onnx")
+    write_atomic(jit_path, lambda tmp: runner.export_policy_to_jit(out_dir, filename=os.path.basename(tmp)))
     policy = runner.alg.get_policy()
     model = policy.as_onnx(verbose=False).to("cpu").eval()
     inputs, outputs = model.input_names, model.output_names
     axes = {name: {0: "batch"} for name in ("obs", "actions")}
     axes |= {name: {1: "batch"} for name in inputs[1:] + outputs[1:]}
-    onnx_path = os.path.join(out_dir, "policy.onnx")
-    for stale in (onnx_path, onnx_path + ".data"):  # an older export's external-data file would be left behind
-        if os.path.exists(stale):
-            os.remove(stale)
-    torch.onnx.export(
-        model, model.get_dummy_inputs(), onnx_path, input_names=inputs, output_names=outputs, opset_version=18,
-        dynamic_axes=axes, dynamo=False,
-    )  # fmt: skip
-    proto = onnx.load(onnx_path)
     meta = policy_metadata(policy, env) if env is not None else {}
-    for key, value in meta.items():
-        proto.metadata_props.add(key=key, value=json.dumps(value))
-    onnx.save(proto, onnx_path)
-    return os.path.join(out_dir, "policy.pt"), onnx_path
+
+    def write_onnx(tmp: str) -> None:
+        torch.onnx.export(
+            model, model.get_dummy_inputs(), tmp, input_names=inputs, output_names=outputs, opset_version=18,
+            dynamic_axes=axes, dynamo=False,
+        )  # fmt: skip
+        proto = onnx.load(tmp)
+        for key, value in meta.items():
+            proto.metadata_props.add(key=key, value=json.dumps(value))
+        onnx.save(proto, tmp)
+
+    if os.path.exists(onnx_path + ".data"):  # an older export's external-data file would be left behind
+        os.remove(onnx_path + ".data")
+    write_atomic(onnx_path, write_onnx)
+    return jit_path, onnx_path
 
 
 def policy_metadata(policy, env) -> dict:
