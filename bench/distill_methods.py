@@ -38,6 +38,11 @@ METHODS = {
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
 }
 """Method name -> (agent entry point, Hydra overrides)."""
+CHAINS = {
+    "dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", [])),
+}
+"""Two-stage methods: name -> (distillation method, (follow-up agent, overrides)). The distillation trains a quarter
+of --iterations, then PPO fine-tunes its student (critic warm-up first) for another quarter: half the budget."""
 
 
 def run(script: str, *args: str) -> str:
@@ -53,6 +58,28 @@ def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides
     out = run("evaluate.py", "--task", task, "--agent", agent, "--checkpoints", *checkpoints, "--num_envs", "256",
               "--seed", str(seed), "--no_profile", *overrides)  # fmt: skip
     return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
+
+
+def train_and_evaluate(args, name: str, agent: str, overrides: list[str], iterations: int, extra: list[str],
+                       offset: int, teacher_eval: dict) -> tuple[list[dict], str, str, float]:  # fmt: skip
+    """Train ``iterations`` (a checkpoint every --eval_every) and evaluate every checkpoint; iterations are counted
+    from ``offset`` (an earlier stage). Returns the curve, the run folder, the last checkpoint and the training time."""
+    start = time.time()
+    log = run("train.py", "--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--max_iterations",
+              str(iterations), "--seed", str(args.seed), "--run_name", f"bench_{name}_{int(time.time())}",
+              f"agent.save_interval={args.eval_every}", *extra, *overrides)  # fmt: skip
+    wall = time.time() - start
+    run_dir = re.search(r"Run folder: (\S+)", log).group(1)
+    ckpts = sorted((f for f in os.listdir(run_dir) if re.fullmatch(r"model_\d+\.pt", f)),
+                   key=lambda f: int(f[6:-3]))  # fmt: skip
+    steps_per_it = int(re.search(r"Total steps: (\d+)", log).group(1))  # first log line: after iteration 0
+    evals = evaluate(args.task, agent, [os.path.join(run_dir, f) for f in ckpts], args.seed, overrides)
+    curve = []
+    for f, e in zip(ckpts, evals, strict=True):
+        it = offset + int(f[6:-3]) + 1
+        curve.append({"iteration": it, "env_steps": it * steps_per_it, **e,
+                      "return_ratio": e["mean_return"] / teacher_eval["mean_return"]})  # fmt: skip
+    return curve, run_dir, os.path.join(run_dir, ckpts[-1]), wall
 
 
 def load_compatible(out: str, teacher: str, args) -> dict:
@@ -87,38 +114,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
     parser.add_argument("--teacher", required=True, help="PPO teacher checkpoint.")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=[*METHODS, *CHAINS])
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_every", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     teacher = os.path.abspath(args.teacher)
-    teacher_eval = evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
-    print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
     out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
+    old = json.load(open(out + ".json")) if load_compatible(out, teacher, args) else {}
+    teacher_eval = old.get("teacher_eval") or evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
+    print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
     results = {}
     for name in args.methods:
-        agent, overrides = METHODS[name]
-        run_name = f"bench_{name}_{int(time.time())}"
-        start = time.time()
-        log = run("train.py", "--task", args.task, "--agent", agent, "--teacher_checkpoint", teacher,
-                  "--num_envs", str(args.num_envs), "--max_iterations", str(args.iterations), "--seed", str(args.seed),
-                  "--run_name", run_name, f"agent.save_interval={args.eval_every}", *overrides)  # fmt: skip
-        wall = time.time() - start
-        run_dir = re.search(r"Run folder: (\S+)", log).group(1)
-        ckpts = sorted((f for f in os.listdir(run_dir) if re.fullmatch(r"model_\d+\.pt", f)),
-                       key=lambda f: int(f[6:-3]))  # fmt: skip
-        steps_per_it = int(re.search(r"Total steps: (\d+)", log).group(1))  # first log line: after iteration 0
-        evals = evaluate(args.task, agent, [os.path.join(run_dir, f) for f in ckpts], args.seed, overrides)
-        curve = []
-        for f, e in zip(ckpts, evals, strict=True):
-            it = int(f[6:-3]) + 1
-            curve.append({"iteration": it, "env_steps": it * steps_per_it, **e,
-                          "return_ratio": e["mean_return"] / teacher_eval["mean_return"]})  # fmt: skip
+        first, then = (name, None) if name in METHODS else CHAINS[name]
+        agent, overrides = METHODS[first]
+        n_first = args.iterations if then is None else args.iterations // 4
+        args_first = ["--teacher_checkpoint", teacher]
+        curve, run_dir, last, wall = train_and_evaluate(args, name, agent, overrides, n_first, args_first, 0,
+                                                        teacher_eval)  # fmt: skip
+        stages = [{"agent": agent, "overrides": overrides, "iterations": n_first, "run_dir": run_dir}]
+        if then is not None:  # RL fine-tuning of the distilled student, for another quarter of the budget
+            agent, overrides = then
+            more, run_dir, _, more_wall = train_and_evaluate(args, name + "_ft", agent, overrides, args.iterations // 4,
+                                                  ["--checkpoint", last], n_first, teacher_eval)  # fmt: skip
+            curve, wall = curve + more, wall + more_wall
+            stages.append({"agent": agent, "overrides": overrides, "iterations": args.iterations // 4,
+                           "run_dir": run_dir, "from": last})  # fmt: skip
         hit = next((c["env_steps"] for c in curve if c["return_ratio"] >= 0.95), None)
-        results[name] = {"agent": agent, "overrides": overrides, "train_wall_time_s": wall, "run_dir": run_dir,
-                         "env_steps_to_95pct_return": hit, "final": curve[-1], "curve": curve}  # fmt: skip
+        results[name] = {"agent": stages[0]["agent"], "overrides": stages[0]["overrides"], "train_wall_time_s": wall,
+                         "run_dir": run_dir, "stages": stages, "env_steps_to_95pct_return": hit, "final": curve[-1],
+                         "curve": curve}  # fmt: skip
         save(out, teacher, teacher_eval, args, results)
         print(f"{name}: final ratio {curve[-1]['return_ratio']:.3f}, success {curve[-1].get('success_rate')}, "
               f"95% at {hit} env steps, {wall:.0f} s")  # fmt: skip
