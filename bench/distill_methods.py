@@ -5,6 +5,8 @@
 
 Each method trains with scripts/rsl_rl/train.py (a checkpoint every --eval_every iterations); every checkpoint and the
 teacher are then played by scripts/rsl_rl/evaluate.py on the same seed and initial states (256 envs, one episode).
+A two-stage method (CHAINS) distills for a quarter of --iterations, then fine-tunes its student with PPO for another.
+Several bench processes with the same teacher, seed and budget may run at once: each adds its methods to the file.
 Writes bench/results/distill_methods_<task>.json and .png: student/teacher return ratio and success against env
 steps, env steps to reach 95 % of the teacher's return, and wall time.
 """
@@ -34,6 +36,7 @@ METHODS = {
     "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
     "dagger_replay": ("rsl_rl_dagger_cfg_entry_point", REPLAY),
     "dagger_replay_kl": ("rsl_rl_dagger_cfg_entry_point", [*REPLAY, "agent.algorithm.loss_type=kl"]),
+    "ppd": ("rsl_rl_ppd_cfg_entry_point", []),
     "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
 }

@@ -15,6 +15,7 @@ import glob
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -180,9 +181,16 @@ def watch(env, policy, num_steps: int | None, real_time: bool, camera: FollowCam
     """
     obs = env.get_observations()
     step_dt = env.unwrapped.step_dt
-    steps = 0
+    steps, stop = 0, []
+
+    def on_ctrl_c(signum, frame):  # stop between steps, never inside the simulator or the viewer; twice: at once
+        if stop:
+            raise KeyboardInterrupt
+        stop.append(signum)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
-        while num_steps is None or steps < num_steps:
+        while not stop and (num_steps is None or steps < num_steps):
             start = time.perf_counter()
             if camera is not None:
                 camera.update()
@@ -191,7 +199,9 @@ def watch(env, policy, num_steps: int | None, real_time: bool, camera: FollowCam
             steps += 1
             if real_time:
                 time.sleep(max(0.0, step_dt - (time.perf_counter() - start)))
-    except KeyboardInterrupt:
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop:
         print(f"\n[INFO] Stopped after {steps} steps (Ctrl-C).")
     return steps
 
