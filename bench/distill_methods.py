@@ -35,7 +35,6 @@ METHODS = {
     "dagger": ("rsl_rl_dagger_cfg_entry_point", []),
     "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
     "dagger_replay": ("rsl_rl_dagger_cfg_entry_point", REPLAY),
-    "dagger_replay_kl": ("rsl_rl_dagger_cfg_entry_point", [*REPLAY, "agent.algorithm.loss_type=kl"]),
     "ppd": ("rsl_rl_ppd_cfg_entry_point", []),
     "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
@@ -86,18 +85,21 @@ def train_and_evaluate(args, name: str, agent: str, overrides: list[str], iterat
 
 
 def load_compatible(out: str, teacher: str, args) -> dict:
-    """Methods already measured with the same teacher, seed and budget (so several bench processes can share a file)."""
+    """The results file if it was measured with the same teacher, seed and budget, else {} (several bench processes
+    may share a file)."""
     if not os.path.exists(out + ".json"):
         return {}
     old = json.load(open(out + ".json"))
     same = (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (teacher, args.seed, args.num_envs,
                                                                                args.iterations)  # fmt: skip
-    return old["methods"] if same else {}
+    return old if same else {}
 
 
 def save(out: str, teacher: str, teacher_eval: dict, args, results: dict) -> None:
     """Write the JSON result (after every method, so a later failure keeps what was measured)."""
-    results.update({k: v for k, v in load_compatible(out, teacher, args).items() if k not in results})
+    results.update(
+        {k: v for k, v in load_compatible(out, teacher, args).get("methods", {}).items() if k not in results}
+    )
     summary = {
         "benchmark": "distill_methods",
         "task": args.task,
@@ -125,17 +127,18 @@ def main() -> None:
     args = parser.parse_args()
     teacher = os.path.abspath(args.teacher)
     out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
-    old = json.load(open(out + ".json")) if load_compatible(out, teacher, args) else {}
-    teacher_eval = old.get("teacher_eval") or evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
+    teacher_eval = (
+        load_compatible(out, teacher, args).get("teacher_eval")
+        or evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
+    )
     print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
     results = {}
     for name in args.methods:
         first, then = (name, None) if name in METHODS else CHAINS[name]
         agent, overrides = METHODS[first]
         n_first = args.iterations if then is None else args.iterations // 4
-        args_first = ["--teacher_checkpoint", teacher]
-        curve, run_dir, last, wall = train_and_evaluate(args, name, agent, overrides, n_first, args_first, 0,
-                                                        teacher_eval)  # fmt: skip
+        curve, run_dir, last, wall = train_and_evaluate(args, name, agent, overrides, n_first,
+                                                        ["--teacher_checkpoint", teacher], 0, teacher_eval)  # fmt: skip
         stages = [{"agent": agent, "overrides": overrides, "iterations": n_first, "run_dir": run_dir}]
         if then is not None:  # RL fine-tuning of the distilled student, for another quarter of the budget
             agent, overrides = then

@@ -85,9 +85,9 @@ def restore(
     seen = set() if seen is None else seen
     if isinstance(saved, torch.Tensor):
         if isinstance(obj, torch.Tensor):
-            if (obj.shape != saved.shape or obj.dtype != saved.dtype) and in_dict:  # a value replaced, not a buffer
-                return saved
             if obj.shape != saved.shape or obj.dtype != saved.dtype:
+                if in_dict:  # a value replaced each step, not a buffer
+                    return saved
                 problems.append(f"{path}: saved {tuple(saved.shape)} {saved.dtype}, now {tuple(obj.shape)} {obj.dtype}")
             elif apply:
                 with torch.inference_mode():
