@@ -1,172 +1,198 @@
-"""Benchmark: distillation methods side by side, from one teacher, with the same seed and env-step budget.
+"""Benchmark: distillation methods from one teacher at equal env steps, over several training seeds.
 
-    python bench/distill_methods.py --task Quadcopter-Point-Ctrl --teacher logs/rsl_rl/<teacher run>/model_850.pt \
-        [--methods stock dagger dagger_kl mlp] [--iterations 60] [--num_envs 512] [--eval_every 10]
+    python bench/distill_methods.py --task Quadcopter-Point-Ctrl --methods stock stock_e8 dagger --seeds 1 2 3 \\
+        [--iterations 60] [--num_envs 512] [--eval_every 10] [--eval_envs 256] [--teacher pretrained] [--name NAME]
 
-Each method trains with scripts/rsl_rl/train.py (a checkpoint every --eval_every iterations); every checkpoint and the
-teacher are then played by scripts/rsl_rl/evaluate.py on the same seed and initial states (256 envs, one episode).
-A two-stage method (CHAINS) distills for a quarter of --iterations, then fine-tunes its student with PPO for another.
-Several bench processes with the same teacher, seed and budget may run at once: each adds its methods to the file.
-Writes bench/results/distill_methods_<task>.json and .png: student/teacher return ratio and success against env
-steps, env steps to reach 95 % of the teacher's return, and wall time.
+Each (method, seed) trains with distill_lab's train command from the same teacher on the same number of envs; every
+``--eval_every`` iterations its checkpoint is evaluated by the evaluate command on the same seed and initial states
+(``--eval_envs`` envs, one episode). The env steps, gradient updates (optimizer steps) and training wall time behind
+each checkpoint come from the run's ``manifest.json``. Per method the file holds, at each point of the curve, the mean
+and spread (std) over seeds of the student/teacher return ratio and the success rate, and the env steps, updates and
+wall time to reach 90 % and 95 % of the teacher's return (mean and std over the seeds that reached it, and how many).
+A chained method (:data:`CHAINS`) distills for a quarter of ``--iterations``, then PPO fine-tunes the student for
+another quarter. Finished (method, seed) pairs are kept in the file and skipped on a rerun with the same settings, so a
+long campaign can be split over several runs; several processes may add to one file. The command written into the
+file measures every method and seed it holds.
+Writes ``bench/results/<name>.json`` and ``.png`` (default name: ``distill_methods_<task>``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
-import subprocess
+import statistics
 import sys
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from common import ROOT, relative, write_result  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from distill_lab.cli import evaluate, train  # noqa: E402
+from distill_lab.io import read_json, read_manifest  # noqa: E402
+from distill_lab.pretrained import pretrained_teacher  # noqa: E402
+
+DISTILL, DAGGER = "rsl_rl_distillation_cfg_entry_point", "rsl_rl_dagger_cfg_entry_point"
 REPLAY = ["agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
           "agent.algorithm.num_mini_batches=8"]  # fmt: skip
-"""DAgger overrides for more gradient steps per env step: 8 rollouts kept, 32 mini-batch updates per iteration."""
-METHODS = {
-    "stock": ("rsl_rl_distillation_cfg_entry_point", []),
-    "dagger": ("rsl_rl_dagger_cfg_entry_point", []),
-    "dagger_kl": ("rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.loss_type=kl"]),
-    "dagger_replay": ("rsl_rl_dagger_cfg_entry_point", REPLAY),
-    "ppd": ("rsl_rl_ppd_cfg_entry_point", []),
-    "mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
+"""DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
+METHODS: dict[str, tuple[str, list[str]]] = {
+    "stock": (DISTILL, []),
+    **{
+        f"stock_e{e}{lr}": (
+            DISTILL,
+            [f"agent.algorithm.num_learning_epochs={e}"] + ([f"agent.algorithm.learning_rate={lr[3:]}"] if lr else []),
+        )
+        for e in (2, 8, 32)
+        for lr in ("", "_lr3e-3")
+    },  # fmt: skip
+    "stock_mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
+    "dagger": (DAGGER, []),
+    "dagger_kl": (DAGGER, ["agent.algorithm.loss_type=kl"]),
+    "dagger_no_forcing": (
+        DAGGER,
+        ["agent.algorithm.teacher_forcing_iterations=0", "agent.algorithm.beta_decay_iterations=0"],
+    ),  # fmt: skip
+    "dagger_no_aggregation": (DAGGER, ["agent.algorithm.buffer_capacity=1"]),
+    "dagger_replay": (DAGGER, REPLAY),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
+    "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
+    "ppd": ("rsl_rl_ppd_cfg_entry_point", []),
 }
-"""Method name -> (agent entry point, Hydra overrides)."""
-CHAINS = {
-    "dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", [])),
-}
-"""Two-stage methods: name -> (distillation method, (follow-up agent, overrides)). The distillation trains a quarter
-of --iterations, then PPO fine-tunes its student (critic warm-up first) for another quarter: half the budget."""
+"""Method name -> (agent entry point, Hydra overrides). ``stock_e<E>[_lr3e-3]``: stock with E epochs (lr 3e-3)."""
+CHAINS = {"dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", []))}
+"""Two-stage methods: name -> (distillation method, (fine-tuning agent, overrides))."""
 
 
-def run(script: str, *args: str) -> str:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "rsl_rl", script), *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True)  # fmt: skip
-    if proc.returncode != 0:
-        raise SystemExit(f"{script} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return proc.stdout
+def stage(args, name: str, seed: int, agent: str, overrides: list[str], iterations: int, start: list[str]) -> list:
+    """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics)."""
+    run_dir = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
+                          "--max_iterations", str(iterations), "--run_name", f"bench_{name}_s{seed}",
+                          f"agent.save_interval={args.eval_every}", *start, *overrides])  # fmt: skip
+    saved = read_manifest(run_dir)["checkpoints"]
+    rows = evaluate.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.eval_envs), "--seed",
+                          str(args.eval_seed), "--no_profile", "--checkpoints",
+                          *(os.path.join(run_dir, c["checkpoint"]) for c in saved)])  # fmt: skip
+    points = []
+    for entry, row in zip(saved, rows, strict=True):
+        metrics = {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory", "seed", "num_envs")}
+        points.append({"run": relative(run_dir), "iteration": entry["iteration"] + 1, "env_steps":
+                       entry["total_env_steps"], "gradient_updates": entry["gradient_updates"],
+                       "wall_time_s": entry["training_seconds"], **metrics})  # fmt: skip
+    return points
 
 
-def evaluate(task: str, agent: str, checkpoints: list[str], seed: int, overrides: list[str]) -> list[dict]:
-    out = run("evaluate.py", "--task", task, "--agent", agent, "--checkpoints", *checkpoints, "--num_envs", "256",
-              "--seed", str(seed), "--no_profile", *overrides)  # fmt: skip
-    return [json.loads(line.split("[RESULT] ")[1]) for line in out.splitlines() if line.startswith("[RESULT] ")]
+def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) -> list[dict]:
+    """One seed of a method: its curve, with each point's return ratio; chained stages add up their costs."""
+    first, then = (name, None) if name in METHODS else CHAINS[name]
+    agent, overrides = METHODS[first]
+    n = args.iterations if then is None else args.iterations // 4
+    curve = stage(args, name, seed, agent, overrides, n, ["--teacher_checkpoint", teacher])
+    if then is not None:
+        last = os.path.join(ROOT, curve[-1]["run"], f"model_{curve[-1]['iteration'] - 1}.pt")
+        more = stage(args, name + "_ft", seed, *then, n, ["--checkpoint", last])
+        for point in more:
+            for key in ("iteration", "env_steps", "gradient_updates", "wall_time_s"):
+                point[key] += curve[-1][key]
+        curve += more
+    for point in curve:
+        point["return_ratio"] = point["mean_return"] / teacher_return
+    return curve
 
 
-def train_and_evaluate(args, name: str, agent: str, overrides: list[str], iterations: int, extra: list[str],
-                       offset: int, teacher_eval: dict) -> tuple[list[dict], str, str, float]:  # fmt: skip
-    """Train ``iterations`` (a checkpoint every --eval_every) and evaluate every checkpoint; iterations are counted
-    from ``offset`` (an earlier stage). Returns the curve, the run folder, the last checkpoint and the training time."""
-    start = time.time()
-    log = run("train.py", "--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--max_iterations",
-              str(iterations), "--seed", str(args.seed), "--run_name", f"bench_{name}_{int(time.time())}",
-              f"agent.save_interval={args.eval_every}", *extra, *overrides)  # fmt: skip
-    wall = time.time() - start
-    run_dir = re.search(r"Run folder: (\S+)", log).group(1)
-    ckpts = sorted((f for f in os.listdir(run_dir) if re.fullmatch(r"model_\d+\.pt", f)),
-                   key=lambda f: int(f[6:-3]))  # fmt: skip
-    steps_per_it = int(re.search(r"Total steps: (\d+)", log).group(1))  # first log line: after iteration 0
-    evals = evaluate(args.task, agent, [os.path.join(run_dir, f) for f in ckpts], args.seed, overrides)
-    curve = []
-    for f, e in zip(ckpts, evals, strict=True):
-        it = offset + int(f[6:-3]) + 1
-        curve.append({"iteration": it, "env_steps": it * steps_per_it, **e,
-                      "return_ratio": e["mean_return"] / teacher_eval["mean_return"]})  # fmt: skip
-    return curve, run_dir, os.path.join(run_dir, ckpts[-1]), wall
+def spread(values: list[float]) -> dict:
+    """Mean, std and count of ``values`` (std 0 for one value)."""
+    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values), "n": len(values)} if values else None
 
 
-def load_compatible(out: str, teacher: str, args) -> dict:
-    """The results file if it was measured with the same teacher, seed and budget, else {} (several bench processes
-    may share a file)."""
-    if not os.path.exists(out + ".json"):
-        return {}
-    old = json.load(open(out + ".json"))
-    same = (old["teacher"], old["seed"], old["num_envs"], old["iterations"]) == (teacher, args.seed, args.num_envs,
-                                                                               args.iterations)  # fmt: skip
-    return old if same else {}
+def summarize(runs: dict[str, list[dict]]) -> dict:
+    """Per method: the curve's mean and spread over seeds, and what it took to reach 90 % and 95 % of the teacher."""
+    curves = list(runs.values())
+    summary = {"curve": []}
+    for points in zip(*curves, strict=False):
+        summary["curve"].append({key: spread([p[key] for p in points]) for key in
+                                 ("env_steps", "gradient_updates", "wall_time_s", "return_ratio", "success_rate")
+                                 if all(key in p for p in points)})  # fmt: skip
+    for target in (0.90, 0.95):
+        hits = [next((p for p in c if p["return_ratio"] >= target), None) for c in curves]
+        reached = [h for h in hits if h is not None]
+        summary[f"to_{round(100 * target)}pct"] = {
+            "seeds_reached": len(reached),
+            "of": len(curves),
+            **{key: spread([h[key] for h in reached]) for key in ("env_steps", "gradient_updates", "wall_time_s")},
+        }
+    summary["final"] = summary["curve"][-1]
+    return summary
 
 
-def save(out: str, teacher: str, teacher_eval: dict, args, results: dict) -> None:
-    """Write the JSON result (after every method, so a later failure keeps what was measured)."""
-    results.update(
-        {k: v for k, v in load_compatible(out, teacher, args).get("methods", {}).items() if k not in results}
-    )
-    summary = {
-        "benchmark": "distill_methods",
-        "task": args.task,
-        "teacher": teacher,
-        "teacher_eval": teacher_eval,
-        "seed": args.seed,
-        "num_envs": args.num_envs,
-        "iterations": args.iterations,
-        "methods": results,
-    }
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".json", "w") as f:
-        json.dump(summary, f, indent=2)
+def plot(path: str, task: str, methods: dict, teacher_eval: dict) -> None:
+    """Return ratio and success against env steps: seed mean with a band of one std."""
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    for name, m in methods.items():
+        curve = m["summary"]["curve"]
+        xs = [p["env_steps"]["mean"] / 1e6 for p in curve]
+        for axis, key in zip(ax, ("return_ratio", "success_rate"), strict=True):
+            mean = [p[key]["mean"] for p in curve]
+            std = [p[key]["std"] for p in curve]
+            axis.plot(xs, mean, marker="o", ms=3, label=f"{name} ({m['summary']['final'][key]['n']} seeds)")
+            axis.fill_between(xs, [a - b for a, b in zip(mean, std, strict=True)],
+                              [a + b for a, b in zip(mean, std, strict=True)], alpha=0.2)  # fmt: skip
+    ax[0].axhline(0.95, ls="--", c="gray")
+    ax[0].set(xlabel="env steps [M]", ylabel="student / teacher return", title=task)
+    ax[1].axhline(teacher_eval.get("success_rate", float("nan")), ls="--", c="k", label="teacher")
+    ax[1].set(xlabel="env steps [M]", ylabel="success rate")
+    ax[1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
-    parser.add_argument("--teacher", required=True, help="PPO teacher checkpoint.")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=[*METHODS, *CHAINS])
+    parser.add_argument("--teacher", default="pretrained", help="Teacher checkpoint (default: the shipped one).")
+    parser.add_argument("--methods", nargs="+", default=["stock", "dagger"], choices=[*METHODS, *CHAINS])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="Training seeds.")
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_every", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    teacher = os.path.abspath(args.teacher)
-    out = os.path.join(ROOT, "bench", "results", f"distill_methods_{args.task}")
-    teacher_eval = (
-        load_compatible(out, teacher, args).get("teacher_eval")
-        or evaluate(args.task, "rsl_rl_cfg_entry_point", [teacher], args.seed, [])[0]
-    )
-    print(f"teacher: return {teacher_eval['mean_return']:.2f}, success {teacher_eval.get('success_rate')}")
-    results = {}
-    for name in args.methods:
-        first, then = (name, None) if name in METHODS else CHAINS[name]
-        agent, overrides = METHODS[first]
-        n_first = args.iterations if then is None else args.iterations // 4
-        curve, run_dir, last, wall = train_and_evaluate(args, name, agent, overrides, n_first,
-                                                        ["--teacher_checkpoint", teacher], 0, teacher_eval)  # fmt: skip
-        stages = [{"agent": agent, "overrides": overrides, "iterations": n_first, "run_dir": run_dir}]
-        if then is not None:  # RL fine-tuning of the distilled student, for another quarter of the budget
-            agent, overrides = then
-            more, run_dir, _, more_wall = train_and_evaluate(args, name + "_ft", agent, overrides, args.iterations // 4,
-                                                  ["--checkpoint", last], n_first, teacher_eval)  # fmt: skip
-            curve, wall = curve + more, wall + more_wall
-            stages.append({"agent": agent, "overrides": overrides, "iterations": args.iterations // 4,
-                           "run_dir": run_dir, "from": last})  # fmt: skip
-        hit = next((c["env_steps"] for c in curve if c["return_ratio"] >= 0.95), None)
-        results[name] = {"agent": stages[0]["agent"], "overrides": stages[0]["overrides"], "train_wall_time_s": wall,
-                         "run_dir": run_dir, "stages": stages, "env_steps_to_95pct_return": hit, "final": curve[-1],
-                         "curve": curve}  # fmt: skip
-        save(out, teacher, teacher_eval, args, results)
-        print(f"{name}: final ratio {curve[-1]['return_ratio']:.3f}, success {curve[-1].get('success_rate')}, "
-              f"95% at {hit} env steps, {wall:.0f} s")  # fmt: skip
-    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-    for name, r in results.items():
-        xs = [c["env_steps"] / 1e6 for c in r["curve"]]
-        ax[0].plot(xs, [c["return_ratio"] for c in r["curve"]], marker="o", label=name)
-        ax[1].plot(xs, [c.get("success_rate", float("nan")) for c in r["curve"]], marker="o", label=name)
-    ax[0].axhline(0.95, ls="--", c="gray")
-    ax[0].set(xlabel="env steps [M]", ylabel="student / teacher return", title=args.task)
-    ax[1].axhline(teacher_eval.get("success_rate", float("nan")), ls="--", c="k", label="teacher")
-    ax[1].set(xlabel="env steps [M]", ylabel="success rate")
-    ax[1].legend()
-    fig.tight_layout()
-    fig.savefig(out + ".png", dpi=100)
-    print(f"wrote {out}.json and .png")
+    parser.add_argument("--eval_envs", type=int, default=256)
+    parser.add_argument("--eval_seed", type=int, default=1, help="Seed of every evaluation (same initial states).")
+    parser.add_argument("--name", default=None, help="Result file name (default distill_methods_<task>).")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    os.chdir(ROOT)
+    name = args.name or f"distill_methods_{args.task}"
+    teacher = pretrained_teacher(args.task) if args.teacher == "pretrained" else os.path.abspath(args.teacher)
+    setting = {"task": args.task, "teacher": relative(teacher), "iterations": args.iterations,
+               "num_envs": args.num_envs, "eval_every": args.eval_every, "eval_envs": args.eval_envs,
+               "eval_seed": args.eval_seed}  # fmt: skip
+    path = os.path.join(ROOT, "bench", "results", f"{name}.json")
+    old = read_json(path) if os.path.exists(path) else {}
+    methods = old.get("methods", {}) if old.get("setting") == setting else {}
+    teacher_eval = old.get("teacher_eval") if methods else None
+    if teacher_eval is None:
+        teacher_eval = evaluate.main(["--task", args.task, "--checkpoints", teacher, "--num_envs", str(args.eval_envs),
+                                      "--seed", str(args.eval_seed), "--no_profile"])[0]  # fmt: skip
+        teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
+    for method in args.methods:
+        runs = methods.get(method, {}).get("runs", {})
+        for seed in args.seeds:
+            if str(seed) in runs:
+                print(f"{method} seed {seed}: measured before, kept")
+                continue
+            runs[str(seed)] = run_method(args, method, seed, teacher, teacher_eval["mean_return"])
+            agent, overrides = METHODS[CHAINS.get(method, (method,))[0]]
+            latest = read_json(path) if os.path.exists(path) else {}  # another process may have added methods
+            methods = {**(latest.get("methods", {}) if latest.get("setting") == setting else {}), **methods}
+            methods[method] = {"agent": agent, "overrides": overrides, "runs": runs, "summary": summarize(runs)}
+            seeds = sorted({int(s) for m in methods.values() for s in m["runs"]})
+            everything = ["--task", args.task, "--teacher", args.teacher, "--methods", *methods, "--seeds",
+                          *map(str, seeds), *(f"--{k}={setting[k]}" for k in list(setting)[2:])]  # fmt: skip
+            write_result(name, __file__, everything, {"setting": setting, "teacher_eval": teacher_eval,
+                                                      "methods": methods})  # fmt: skip
+            final = methods[method]["summary"]["final"]["return_ratio"]
+            print(f"{method} seed {seed}: return ratio {final['mean']:.3f} (mean of {final['n']} seeds)")
+    plot(os.path.join(ROOT, "bench", "results", f"{name}.png"), args.task, methods, teacher_eval)
 
 
 if __name__ == "__main__":

@@ -1,77 +1,85 @@
-"""Benchmark: how fast a teacher run learns, read from its TensorBoard log (a task metric against wall time).
+"""Benchmark: how fast a PPO teacher learns here: train it, then read a task metric against wall time from its log.
 
-    python bench/teacher_curve.py logs/rsl_rl/quadcopter_point_ctrl/<run> [--target 0.9]
-    python bench/teacher_curve.py logs/rsl_rl/blind_rl/<run> --metric Metrics/base_velocity/error_vel_xy \
-        --target 0.1 --lower_is_better --secondary Metrics/base_velocity/error_vel_yaw
-Writes bench/results/teacher_curve_<experiment>.json and .png: the wall time and iteration at which the metric
-first reached the target, and the mean of the last 5 logged values of the metric and of a secondary metric.
+    python bench/teacher_curve.py --task Quadcopter-Point-Ctrl --iterations 400
+    python bench/teacher_curve.py --task blind_rl --iterations 250
+Trains with distill_lab's train command (``--num_envs``, default the task's 1024; seed 42), then reads the run's
+TensorBoard log. Writes ``bench/results/teacher_curve_<task>.json`` and ``.png``: the wall time and iteration at which
+the task's metric first reached its target, and the mean of its last 5 logged values and of a secondary metric.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
+import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from common import ROOT, relative, write_result  # noqa: E402
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
+
+from distill_lab.cli import train  # noqa: E402
+
+METRICS = {
+    "Quadcopter-Point-Ctrl": ("Metrics/target/success_rate", 0.9, False, "Metrics/target/final_distance"),
+    "blind_rl": ("Metrics/base_velocity/error_vel_xy", 0.1, True, "Metrics/base_velocity/error_vel_yaw"),
+}
+"""Task -> (metric, target, lower is better, secondary metric)."""
 
 
 def read_scalars(run_dir: str) -> dict[str, list]:
     """All scalar series of a run: tag -> [(wall_time, step, value), ...]."""
-    files = sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*")))
-    if not files:
-        raise SystemExit(f"no TensorBoard event file in {run_dir}")
-    acc = EventAccumulator(files[-1], size_guidance={"scalars": 0})
-    acc.Reload()
-    return {tag: [(e.wall_time, e.step, e.value) for e in acc.Scalars(tag)] for tag in acc.Tags()["scalars"]}
+    series = {}
+    for events in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
+        acc = EventAccumulator(events, size_guidance={"scalars": 0})
+        acc.Reload()
+        for tag in acc.Tags()["scalars"]:
+            series.setdefault(tag, []).extend((e.wall_time, e.step, e.value) for e in acc.Scalars(tag))
+    return series
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run_dir")
-    parser.add_argument("--metric", default="Metrics/target/success_rate", help="TensorBoard tag to follow.")
-    parser.add_argument("--secondary", default="Metrics/target/final_distance", help="A second tag to report.")
-    parser.add_argument("--target", type=float, default=0.9, help="Value of --metric to reach.")
-    parser.add_argument("--lower_is_better", action="store_true", help="The target is reached from above.")
-    args = parser.parse_args()
-    scalars = read_scalars(args.run_dir)
-    success, distance = scalars[args.metric], scalars[args.secondary]
-    t0 = success[0][0]
-    reached = (lambda v: v <= args.target) if args.lower_is_better else (lambda v: v >= args.target)
-    hit = next(((t - t0, step) for t, step, v in success if reached(v)), (None, None))
-    last = success[-5:]
-    experiment = os.path.basename(os.path.dirname(os.path.abspath(args.run_dir)))
+    parser.add_argument("--task", default="Quadcopter-Point-Ctrl", choices=list(METRICS))
+    parser.add_argument("--iterations", type=int, default=400, help="PPO iterations of the teacher.")
+    parser.add_argument("--num_envs", type=int, default=None, help="Envs (default: the task's).")
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    flags = ["--num_envs", str(args.num_envs)] if args.num_envs else []
+    run_dir = train.main(["--task", args.task, "--max_iterations", str(args.iterations), "--run_name",
+                          "bench_teacher_curve", *flags])  # fmt: skip
+    metric, target, lower, secondary = METRICS[args.task]
+    scalars = read_scalars(run_dir)
+    values, second = scalars[metric], scalars[secondary]
+    t0 = values[0][0]
+    reached = (lambda v: v <= target) if lower else (lambda v: v >= target)
+    hit = next(((t - t0, step) for t, step, v in values if reached(v)), (None, None))
     result = {
-        "benchmark": "teacher_curve",
-        "run": os.path.abspath(args.run_dir),
-        "iterations": success[-1][1] + 1,
-        "wall_time_s": success[-1][0] - t0,
-        "metric": args.metric,
-        "target": args.target,
+        "run": relative(run_dir),
+        "iterations": values[-1][1] + 1,
+        "wall_time_s": values[-1][0] - t0,
+        "metric": metric,
+        "target": target,
         "seconds_to_target": hit[0],
         "iteration_at_target": hit[1],
-        "metric_mean_last5": sum(v for _, _, v in last) / len(last),
-        "secondary": args.secondary,
-        "secondary_mean_last5": sum(v for _, _, v in distance[-5:]) / len(distance[-5:]),
+        "metric_mean_last5": sum(v for *_, v in values[-5:]) / len(values[-5:]),
+        "secondary": secondary,
+        "secondary_mean_last5": sum(v for *_, v in second[-5:]) / len(second[-5:]),
     }
-    out = os.path.join(os.path.dirname(__file__), "results", f"teacher_curve_{experiment}")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".json", "w") as f:
-        json.dump(result, f, indent=2)
+    name = f"teacher_curve_{args.task}"
+    write_result(name, __file__, argv, result)
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
-    ax[0].plot([(t - t0) / 60 for t, _, _ in success], [v for _, _, v in success])
-    ax[0].axhline(args.target, ls="--", c="gray")
-    ax[0].set(xlabel="wall time [min]", ylabel=args.metric.split("/")[-1], title="teacher")
-    ax[1].plot([(t - t0) / 60 for t, _, _ in distance], [v for _, _, v in distance])
-    ax[1].set(xlabel="wall time [min]", ylabel=args.secondary.split("/")[-1], yscale="log")
+    ax[0].plot([(t - t0) / 60 for t, _, _ in values], [v for *_, v in values])
+    ax[0].axhline(target, ls="--", c="gray")
+    ax[0].set(xlabel="wall time [min]", ylabel=metric.split("/")[-1], title=f"{args.task} teacher")
+    ax[1].plot([(t - t0) / 60 for t, _, _ in second], [v for *_, v in second])
+    ax[1].set(xlabel="wall time [min]", ylabel=secondary.split("/")[-1], yscale="log")
     fig.tight_layout()
-    fig.savefig(out + ".png", dpi=100)
-    print(json.dumps(result, indent=2))
+    fig.savefig(os.path.join(ROOT, "bench", "results", f"{name}.png"), dpi=100)
 
 
 if __name__ == "__main__":

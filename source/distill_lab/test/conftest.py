@@ -1,7 +1,10 @@
-"""Shared fixtures: run the project's scripts as a user would, in a scratch working directory."""
+"""Shared helpers: run the commands as a user would (in this process, or as scripts), in scratch folders only."""
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import importlib
 import os
 import re
 import subprocess
@@ -10,22 +13,45 @@ from pathlib import Path
 
 import pytest
 
+from distill_lab.io import DistillLabError
+
 REPO = Path(__file__).resolve().parents[3]
 SCRIPTS = REPO / "scripts"
 TASK = "Quadcopter-Point-Ctrl"
+BLIND = "blind_rl"
+DISTILL = "rsl_rl_distillation_cfg_entry_point"
+DAGGER = "rsl_rl_dagger_cfg_entry_point"
+
+
+@contextlib.contextmanager
+def chdir(path: Path):
+    """Work in ``path`` (runs write to ``path/logs``) while inside."""
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run(command: str, *argv: str, cwd: Path):
+    """Call ``distill_lab.cli.<command>.main(argv)`` in this process from ``cwd``; return what it returns."""
+    with chdir(cwd):
+        return importlib.import_module(f"distill_lab.cli.{command}").main(list(argv))
+
+
+def refused(command: str, *argv: str, cwd: Path, match: str) -> str:
+    """The command stops with a :class:`DistillLabError` matching ``match``; return its message."""
+    with pytest.raises(DistillLabError, match=match) as err:
+        run(command, *argv, cwd=cwd)
+    return str(err.value)
 
 
 def run_script(script: str, *args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``scripts/<script>`` with this interpreter in ``cwd``; return the completed process (text output)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS / script), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    cmd = [sys.executable, str(SCRIPTS / script), *args]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def assert_clean_error(proc: subprocess.CompletedProcess, pattern: str) -> None:
@@ -33,6 +59,19 @@ def assert_clean_error(proc: subprocess.CompletedProcess, pattern: str) -> None:
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert re.search(pattern, proc.stderr), proc.stderr[-2000:]
+
+
+def scalars(run_dir: Path, tag: str) -> list[float]:
+    """The values a run logged to TensorBoard under ``tag``, in order."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    values = []
+    for events in sorted(glob.glob(str(run_dir / "events.out.tfevents.*"))):
+        acc = EventAccumulator(events, size_guidance={"scalars": 0})
+        acc.Reload()
+        if tag in acc.Tags()["scalars"]:
+            values += [e.value for e in acc.Scalars(tag)]
+    return values
 
 
 @pytest.fixture(scope="session")
@@ -44,19 +83,5 @@ def workdir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def teacher_run(workdir) -> Path:
     """A 2-iteration PPO teacher run of Quadcopter-Point-Ctrl (16 envs); returns its run folder."""
-    proc = run_script(
-        "rsl_rl/train.py",
-        "--task",
-        TASK,
-        "--num_envs",
-        "16",
-        "--max_iterations",
-        "2",
-        "--run_name",
-        "teacher",
-        cwd=workdir,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    runs = list((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl").glob("*_teacher"))
-    assert len(runs) == 1
-    return runs[0]
+    return Path(run("train", "--task", TASK, "--num_envs", "16", "--max_iterations", "2", "--run_name", "teacher",
+                    cwd=workdir))  # fmt: skip

@@ -3,27 +3,58 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import gymnasium as gym
 import pytest
 import torch
-from conftest import run_script
+from conftest import run
 from isaaclab_tasks.utils import load_cfg_from_registry
 
 import distill_lab  # noqa: F401
+from distill_lab.cli.configs import resolve_configs
 from distill_lab.tasks.locomotion.blind.blind_env_cfg import FOOT_FRICTION_RANGE, PRIVILEGED_TERMS
-from distill_lab.utils import resolve_configs
 
 TASK = "blind_rl"
 NUM_ENVS = 4
 POLICY_TERMS = ["base_ang_vel", "projected_gravity", "velocity_commands", "joint_pos", "joint_vel", "last_action"]
 
 
+# The commands run first: they create their own simulation, which cannot coexist with the module's env below.
+
+
+def test_teacher_student_play_path(tmp_path):
+    teacher = run("train", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", cwd=tmp_path)
+    student = run("train", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "8",
+                  "--max_iterations", "2", "--resume", "--load_run", os.path.basename(teacher), "--checkpoint",
+                  "model_1.pt", cwd=tmp_path)  # fmt: skip
+    summary = run("play", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "4",
+                  "--num_steps", "30", cwd=tmp_path)  # fmt: skip
+    assert summary["checkpoint"] == os.path.join(student, "model_1.pt")
+    assert os.path.isfile(summary["export"]["onnx"])
+
+
+def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
+    from distill_lab.pretrained import pretrained_teacher
+
+    path = Path(pretrained_teacher(TASK))
+    card = json.loads(path.with_name("teacher.json").read_text())
+    assert path.stat().st_size <= 1 << 20
+    assert {"command", "commit", "training_wall_time_s", "evaluation"} <= set(card)
+    assert card["evaluation"][0]["error_vel_xy"] < 0.15
+    run_dir = run("train", "--task", TASK, "--agent", "rsl_rl_dagger_cfg_entry_point", "--num_envs", "4",
+                  "--max_iterations", "1", "--teacher_checkpoint", "pretrained", cwd=tmp_path)  # fmt: skip
+    assert os.path.isfile(os.path.join(run_dir, "model_0.pt"))
+    rows = run("evaluate", "--task", TASK, "--checkpoints", str(path), "--num_envs", "4", "--num_steps", "20",
+               "--no_profile", cwd=tmp_path)  # fmt: skip
+    assert rows[0]["checkpoint"] == str(path), "the shipped weights-only teacher plays"
+
+
 @pytest.mark.parametrize(
     "key",
     [
         "env_cfg_entry_point",
-        "play_env_cfg_entry_point",
         "rsl_rl_cfg_entry_point",
         "rsl_rl_distillation_cfg_entry_point",
         "rsl_rl_distillation_mlp_cfg_entry_point",
@@ -68,11 +99,11 @@ def test_isaaclab_robot_presets_switch_robot_and_feet(name, usd, feet):
 
 @pytest.fixture(scope="module")
 def env():
-    from distill_lab.utils import simulation
+    from distill_lab.cli.session import simulation
 
     env_cfg, _ = resolve_configs(TASK, None, [f"env.scene.num_envs={NUM_ENVS}"])
     env_cfg.seed = 0
-    with simulation(env_cfg, "cpu"):
+    with simulation(env_cfg):
         env = gym.make(TASK, cfg=env_cfg)
         env.reset()
         yield env.unwrapped
@@ -116,9 +147,10 @@ def test_rough_terrain_env_steps_with_height_scan(tmp_path):
     """The rough preset builds offline (terrain generator), steps, and feeds a finite height scan to the teacher."""
     code = (
         "import torch, gymnasium as gym, distill_lab\n"
-        "from distill_lab.utils import resolve_configs, simulation\n"
+        "from distill_lab.cli.configs import resolve_configs\n"
+        "from distill_lab.cli.session import simulation\n"
         "cfg, _ = resolve_configs('blind_rl', None, ['env.scene.num_envs=4', 'presets=rough'])\n"
-        "with simulation(cfg, 'cpu'):\n"
+        "with simulation(cfg):\n"
         "    env = gym.make('blind_rl', cfg=cfg); env.reset()\n"
         "    for _ in range(10): obs, *_ = env.step(torch.zeros(4, 12))\n"
         "    print('TERMS', env.unwrapped.observation_manager.active_terms['teacher'][-1], obs['teacher'].shape[1],"
@@ -130,43 +162,3 @@ def test_rough_terrain_env_steps_with_height_scan(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "TERMS height_scan 135 True" in proc.stdout, proc.stdout[-500:]  # 58 + an 11 x 7 scan
-
-
-def test_teacher_student_play_path(tmp_path):
-    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    proc = run_script(
-        "rsl_rl/train.py", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "8",
-        "--max_iterations", "2", "--load_run", ".*", "--checkpoint", "model_1.pt", cwd=tmp_path,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "Loading teacher from" in proc.stdout
-    proc = run_script(
-        "rsl_rl/play.py", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "4",
-        "--num_steps", "30", cwd=tmp_path,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads(proc.stdout.split("[RESULT] ")[1].splitlines()[0])
-    assert result["checkpoint"].endswith("model_1.pt")
-    assert "Exported" in proc.stdout
-
-
-def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
-    from pathlib import Path
-
-    from distill_lab.pretrained import pretrained_teacher
-
-    path = Path(pretrained_teacher(TASK))
-    card = json.loads(path.with_name("teacher.json").read_text())
-    assert path.stat().st_size <= 1 << 20
-    assert {"command", "commit", "training_wall_time_s", "evaluation"} <= set(card)
-    assert card["evaluation"][0]["error_vel_xy"] < 0.15
-    args = ["--task", TASK, "--agent", "rsl_rl_dagger_cfg_entry_point", "--num_envs", "4", "--max_iterations", "1"]
-    proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", "pretrained", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert f"Loading teacher from: {path}" in proc.stdout
-    evaluated = run_script(
-        "rsl_rl/evaluate.py", "--task", TASK, "--checkpoints", str(path), "--num_envs", "4", "--num_steps", "20",
-        "--no_profile", cwd=tmp_path,
-    )  # fmt: skip
-    assert evaluated.returncode == 0, "the shipped weights-only teacher plays: " + evaluated.stderr[-2000:]

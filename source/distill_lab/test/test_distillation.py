@@ -130,17 +130,28 @@ def test_behavior_loss_falls(student_rnn):
     assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:5]) / 5, losses
 
 
-def test_student_without_distribution_runs():
-    torch.manual_seed(0)
+def test_student_without_distribution_is_refused_clearly():
     obs, groups = _obs(), {"student": ["policy"], "teacher": ["teacher"]}
     student = MLPModel(obs, groups, "student", ACT, hidden_dims=[16], activation="elu")
     teacher = MLPModel(obs, groups, "teacher", ACT, hidden_dims=[16], activation="elu", distribution_cfg=GAUSS)
-    alg = DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu")
-    _rollout(alg)
-    assert alg.update()["behavior"] > 0
-    assert alg.get_policy().output_std.shape == (1,)
-    with pytest.raises(ValueError, match="distribution_cfg"):
-        DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu", loss_type="nll")
+    with pytest.raises(ValueError, match="student needs a distribution_cfg.*GaussianDistributionCfg"):
+        DAgger(student, teacher, RolloutStorage("distillation", N, T, obs, [ACT], "cpu"), device="cpu")
+
+
+@pytest.mark.parametrize("gradient_length", [2, T])
+def test_gradient_length_truncates_backpropagation_through_time(gradient_length):
+    """The loss at the last step of a sequence gets no gradient from inputs further back than the window."""
+    alg = _make(student_rnn=True, gradient_length=gradient_length)
+    seq = torch.randn(T, 1, OBS, requires_grad=True)
+    alg.student.reset(hidden_state=torch.zeros(1, 1, 8))
+    for t in range(T):
+        mean, _ = alg._student_output(TensorDict({"policy": seq[t]}, batch_size=[1]))
+        if t < T - 1:
+            alg._advance_memory(torch.zeros(1, dtype=torch.bool), t)
+    mean.sum().backward()
+    reach = [t for t in range(T) if seq.grad[t].abs().sum() > 0]
+    window_start = (T - 1) // gradient_length * gradient_length
+    assert reach == list(range(window_start, T)), reach
 
 
 def test_nan_observations_stop_the_update_without_touching_the_student():

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
 import pytest
 import torch
-from conftest import TASK, run_script
+from conftest import TASK, refused, run, scalars
 from rsl_rl.models import MLPModel, RNNModel
 from rsl_rl.storage import RolloutStorage
 from tensordict import TensorDict
 
-import distill_lab.utils  # noqa: F401  (imports the package in its usual order)
-from distill_lab.distillation.dataset import check_dataset_fits, load_dataset, save_dataset
+import distill_lab  # noqa: F401  (registers the tasks)
 from distill_lab.distillation.offline import OfflineBC
 from distill_lab.distillation.replay import PrioritizedReplay, schedule_value
-from distill_lab.utils import DistillLabError
+from distill_lab.io import DistillLabError, read_manifest
+from distill_lab.io.dataset import check_dataset_fits, load_dataset, save_dataset
 
 N, S, OBS, ACT = 8, 60, 5, 2
 GAUSS = {"class_name": "GaussianDistribution", "init_std": 0.5}
@@ -150,13 +150,10 @@ def test_dataset_that_does_not_fit_is_refused(tmp_path):
 @pytest.fixture(scope="module")
 def dataset(workdir, teacher_run):
     """The 2-iteration teacher recorded on 8 envs for 60 steps, with 0.5 s episodes so that several end."""
-    args = ["--task", TASK, "--load_run", teacher_run.name, "--num_envs", "8", "--num_steps", "60"]
-    proc = run_script(
-        "rsl_rl/collect.py", *args, "--output", "data/teacher.pt", "env.episode_length_s=0.5", cwd=workdir
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "collect: 100%" in proc.stderr, "progress is shown"
-    return workdir / "data" / "teacher.pt"
+    path = run("collect", "--task", TASK, "--load_run", teacher_run.name, "--num_envs", "8", "--num_steps", "60",
+               "--output", "data/teacher.pt", "env.episode_length_s=0.5", cwd=workdir)  # fmt: skip
+    assert path == str(workdir / "data" / "teacher.pt")
+    return Path(path)
 
 
 def test_collect_writes_all_groups_and_episode_boundaries(dataset, teacher_run):
@@ -167,41 +164,36 @@ def test_collect_writes_all_groups_and_episode_boundaries(dataset, teacher_run):
     assert data["dones"].sum() >= 8, "0.5 s episodes end within 60 steps in every env"
     assert data["time_outs"].sum() > 0 and not (data["time_outs"] & ~data["dones"]).any()
     meta = data["meta"]
-    assert meta["task"] == TASK and meta["teacher_checkpoint"].endswith("model_1.pt")
-    assert str(teacher_run) in meta["teacher_checkpoint"] and meta["commit"]
+    assert meta["task"] == TASK and meta["teacher_checkpoint"] == str(teacher_run / "model_1.pt") and meta["commit"]
+    assert meta["overrides"] == ["env.episode_length_s=0.5"]
     assert meta["obs_groups"]["policy"]["terms"][0] == "target_pos_error" and meta["obs_groups"]["policy"]["dim"] == 22
     assert not list(dataset.parent.glob("*.tmp")), "written atomically"
 
 
-def test_bc_from_the_dataset_trains_and_its_loss_falls(workdir, dataset):
-    args = ["--task", TASK, "--agent", BC, "--num_envs", "4", "--max_iterations", "8", "--dataset", str(dataset)]
-    proc = run_script("rsl_rl/train.py", *args, "agent.algorithm.burn_in=8", "agent.algorithm.sequence_length=16",
-                      cwd=workdir)  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "8 offline iteration(s)" in proc.stdout
-    assert "Loading teacher from the dataset's metadata" in proc.stdout, "the checkpoint holds the real teacher"
-    losses = [float(x) for x in re.findall(r"Mean behavior loss: ([0-9.eE+-]+)", proc.stdout)]
+def test_bc_from_the_dataset_trains_without_env_steps_and_its_loss_falls(workdir, dataset):
+    run_dir = Path(run("train", "--task", TASK, "--agent", BC, "--num_envs", "4", "--max_iterations", "8",
+                       "--dataset", str(dataset), "agent.algorithm.burn_in=8", "agent.algorithm.sequence_length=16",
+                       cwd=workdir))  # fmt: skip
+    losses = scalars(run_dir, "Loss/behavior")
     assert len(losses) == 8 and losses[-1] < 0.5 * losses[0], losses
-    assert re.search(r"Total steps: 0\b", proc.stdout), "offline iterations take no env steps"
-    run = next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_bc").iterdir())
-    ckpt = torch.load(run / "model_7.pt", weights_only=True)
+    manifest = read_manifest(run_dir)
+    assert manifest["latest"]["checkpoint"] == "model_7.pt" and manifest["latest"]["total_env_steps"] == 0
+    ckpt = torch.load(run_dir / "model_7.pt", weights_only=True)
     assert "student_state_dict" in ckpt and ckpt["distill_state"]["num_updates"] == 8
     teacher_path = torch.load(dataset, weights_only=True)["meta"]["teacher_checkpoint"]
     teacher = torch.load(teacher_path, weights_only=True)["actor_state_dict"]
-    assert all(torch.equal(v, ckpt["teacher_state_dict"][k]) for k, v in teacher.items())
+    assert all(torch.equal(v, ckpt["teacher_state_dict"][k]) for k, v in teacher.items()), "the dataset's teacher"
 
 
 def test_bad_dataset_is_a_clear_error(workdir, dataset):
-    base = ["rsl_rl/train.py", "--task", TASK, "--agent", BC, "--num_envs", "4", "--max_iterations", "1"]
+    base = ["--task", TASK, "--agent", BC, "--num_envs", "4", "--max_iterations", "1"]
     data = torch.load(dataset, weights_only=True)
     data["obs"]["policy"] = data["obs"]["policy"][..., :19]
     save_dataset(str(workdir / "data" / "narrow.pt"), {k: v for k, v in data.items() if k != "format"})
-    proc = run_script(*base, "--dataset", str(workdir / "data" / "narrow.pt"), cwd=workdir)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert re.search(r"obs group 'policy' expected 22 dims \(the env's\), found 19", proc.stderr), proc.stderr[-2000:]
-    proc = run_script(*base, "agent.algorithm.dataset_path=no/such.pt", cwd=workdir)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert "dataset not found" in proc.stderr
+    refused("train", *base, "--dataset", str(workdir / "data" / "narrow.pt"), cwd=workdir,
+            match=r"obs group 'policy' expected 22 dims \(the env's\), found 19")  # fmt: skip
+    refused("train", *base, "agent.algorithm.dataset_path=no/such.pt", cwd=workdir, match="dataset not found")
+    refused("train", "--task", TASK, "--dataset", str(dataset), cwd=workdir, match="--dataset is for offline BC")
 
 
 @pytest.mark.parametrize("task", [TASK, "blind_rl"])
@@ -209,7 +201,7 @@ def test_bc_entry_point_on_both_tasks(task):
     from isaaclab_tasks.utils import load_cfg_from_registry
 
     cfg = load_cfg_from_registry(task, BC)
-    assert cfg.class_name.endswith(":DistillLabOfflineRunner")
+    assert cfg.class_name == "DistillationRunner"
     assert cfg.algorithm.class_name.endswith(":OfflineBC") and cfg.algorithm.dagger_rounds == 0
     actor = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").actor
     for field in ("hidden_dims", "activation", "obs_normalization", "distribution_cfg"):

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import math
-import re
+from pathlib import Path
 
 import pytest
 import torch
-from conftest import TASK, run_script
+from conftest import TASK, refused, run, scalars
 from rsl_rl.models import MLPModel, RNNModel
 from rsl_rl.storage import RolloutStorage
 from tensordict import TensorDict
 
-import distill_lab.utils  # noqa: F401  (imports the package in its usual order)
+import distill_lab  # noqa: F401  (registers the tasks)
 from distill_lab.distillation.ppd import PPD, student_teacher_kl
 
 N, T, OBS, ACT = 8, 6, 5, 2
@@ -49,7 +49,8 @@ def _make(recurrent: bool = False, **kwargs) -> PPD:
     critic = MLPModel(obs, groups, "critic", 1, hidden_dims=[16])
     teacher = MLPModel(obs, groups, "teacher", ACT, **kw)
     storage = RolloutStorage("rl", N, T, obs, [ACT], "cpu")
-    alg = PPD(actor, critic, storage, teacher=teacher, device="cpu", num_mini_batches=2, **kwargs)
+    alg = PPD(actor, critic, storage, device="cpu", num_mini_batches=2, **kwargs)
+    alg.attach_teacher(teacher)
     alg.teacher_loaded = True
     return alg
 
@@ -107,17 +108,13 @@ def test_ppo_checkpoint_loads_only_the_teacher():
 
 def test_ppd_runs_two_iterations_from_a_teacher(workdir, teacher_run):
     args = ["--task", TASK, "--agent", "rsl_rl_ppd_cfg_entry_point", "--num_envs", "8", "--max_iterations", "2"]
-    proc = run_script("rsl_rl/train.py", *args, "--teacher_checkpoint", str(teacher_run / "model_1.pt"), cwd=workdir)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "Loading teacher from" in proc.stdout
-    assert len(re.findall(r"Mean distill_kl loss: [0-9.]+", proc.stdout)) == 2
-    run = next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_ppd").iterdir())
-    ckpt = torch.load(run / "model_1.pt", weights_only=True)
+    run_dir = Path(run("train", *args, "--teacher_checkpoint", str(teacher_run / "model_1.pt"), cwd=workdir))
+    assert len(scalars(run_dir, "Loss/distill_kl")) == 2 and scalars(run_dir, "Loss/kl_coef") == [1.0, 1.0]
+    ckpt = torch.load(run_dir / "model_1.pt", weights_only=True)
     teacher = torch.load(teacher_run / "model_1.pt", weights_only=True)["actor_state_dict"]
     assert all(torch.equal(v, ckpt["teacher_state_dict"][k]) for k, v in teacher.items()), "the teacher is frozen"
     assert ckpt["actor_state_dict"]["rnn.rnn.weight_ih_l0"].shape[1] == 22, "the student reads policy (22) only"
-    proc = run_script("rsl_rl/train.py", "--task", TASK, "--agent", "rsl_rl_ppd_cfg_entry_point", cwd=workdir)
-    assert proc.returncode == 2 and "--teacher_checkpoint" in proc.stderr, proc.stderr[-2000:]
+    refused("train", "--task", TASK, "--agent", "rsl_rl_ppd_cfg_entry_point", cwd=workdir, match="--teacher_checkpoint")
 
 
 @pytest.mark.parametrize("task", [TASK, "blind_rl"])

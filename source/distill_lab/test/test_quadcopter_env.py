@@ -8,8 +8,8 @@ import torch
 
 import distill_lab  # noqa: F401
 from distill_lab.assets import quadrotor
+from distill_lab.cli.configs import resolve_configs
 from distill_lab.tasks.quadcopter.quadcopter_env_cfg import PRIVILEGED_TERMS
-from distill_lab.utils import resolve_configs
 
 TASK = "Quadcopter-Point-Ctrl"
 NUM_ENVS = 8

@@ -15,14 +15,15 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from conftest import SCRIPTS, TASK, assert_clean_error, run_script
+from conftest import SCRIPTS, TASK, refused, run
 
-from distill_lab.distillation.runners import DistillLabOnPolicyRunner, rng_state, set_rng_state
-from distill_lab.utils import DistillLabError, load_checkpoint
+from distill_lab.io import DistillLabError, load_checkpoint, read_manifest
+from distill_lab.runners.checkpointing import rng_state, set_rng_state
+from distill_lab.runners.runner import DistillLabOnPolicyRunner
 
 
 def _fake_runner(iteration: int, weights: torch.Tensor) -> SimpleNamespace:
-    """What ``_CheckpointFixes.save`` reads from a runner: the algorithm's state, the iteration and the logger."""
+    """What ``CheckpointingRunner.save`` reads from a runner: the algorithm's state, the iteration and the logger."""
     logger = SimpleNamespace(
         save_model=lambda *a: None, rewbuffer=[float(iteration)], lenbuffer=[10.0], tot_timesteps=100, tot_time=1.0
     )
@@ -103,15 +104,11 @@ def test_rng_state_round_trips():
     assert torch.equal(first[0], again[0]) and np.array_equal(first[1], again[1]) and first[2] == again[2]
 
 
-def _train(tmp_path, agent: str, name: str, *extra: str) -> tuple[Path, str]:
-    """Train on 4 quadcopters with seed 7 (a DAgger agent from the shipped teacher); the run folder and the output."""
+def _train(tmp_path, agent: str, name: str, *extra: str) -> Path:
+    """Train on 4 quadcopters with seed 7 (a DAgger agent from the shipped teacher); return the run folder."""
     teacher = [] if agent == "rsl_rl_cfg_entry_point" else ["--teacher_checkpoint", "pretrained"]
-    proc = run_script(
-        "rsl_rl/train.py", "--task", TASK, "--agent", agent, "--num_envs", "4", "--seed", "7", "--run_name", name,
-        *teacher, *extra, cwd=tmp_path,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return next((tmp_path / "logs" / "rsl_rl").glob(f"*/*_{name}")), proc.stdout
+    return Path(run("train", "--task", TASK, "--agent", agent, "--num_envs", "4", "--seed", "7", "--run_name", name,
+                    *teacher, *extra, cwd=tmp_path))  # fmt: skip
 
 
 def _models(path: Path) -> dict[str, torch.Tensor]:
@@ -130,22 +127,22 @@ def _assert_same(a: dict, b: dict) -> None:
 def test_resumed_run_matches_an_uninterrupted_one(tmp_path, agent):
     """Same seed, same parameters; and 2 iterations + resume 2 gives bit-for-bit the run of 4 (PPO; DAgger with a
     recurrent student and its aggregation buffer)."""
-    full, _ = _train(tmp_path, agent, "full", "--max_iterations", "4", "agent.save_interval=1")
-    half, _ = _train(tmp_path, agent, "half", "--max_iterations", "2")
+    full = _train(tmp_path, agent, "full", "--max_iterations", "4", "agent.save_interval=1")
+    half = _train(tmp_path, agent, "half", "--max_iterations", "2")
     _assert_same(_models(full / "model_1.pt"), _models(half / "model_1.pt"))  # determinism
     assert load_checkpoint(str(half / "model_1.pt"))["rng_state"]
     assert (half / "resume_state.pt").exists()
-    resumed, out = _train(tmp_path, agent, "resumed", "--max_iterations", "2", "--resume", "--load_run", half.name,
-                          "--checkpoint", "model_1.pt")  # fmt: skip
-    assert "Exact resume: restored the env, physics and algorithm state saved with model_1.pt" in out
+    resume = ["--max_iterations", "2", "--resume", "--load_run", half.name, "--checkpoint", "model_1.pt"]
+    resumed = _train(tmp_path, agent, "resumed", *resume)
+    start = read_manifest(resumed)["start"]
+    assert start == {"checkpoint": str(half / "model_1.pt"), "role": "resume", "exact_resume": True}
     _assert_same(_models(full / "model_3.pt"), _models(resumed / "model_3.pt"))
     with pytest.raises(AssertionError):  # training moved the parameters, so the comparison above could fail
         _assert_same(_models(full / "model_1.pt"), _models(full / "model_3.pt"))
-    if agent == "rsl_rl_cfg_entry_point":  # without the saved episodes the same resume is not exact, and says why
+    if agent == "rsl_rl_cfg_entry_point":  # without the saved episodes the same resume is not exact, and says so
         (half / "resume_state.pt").unlink()
-        fresh, out = _train(tmp_path, agent, "fresh", "--max_iterations", "2", "--resume", "--load_run", half.name,
-                            "--checkpoint", "model_1.pt")  # fmt: skip
-        assert "No resume_state.pt for model_1.pt (there is none)" in out
+        fresh = _train(tmp_path, agent, "fresh", *resume)
+        assert read_manifest(fresh)["start"]["exact_resume"] is False
         with pytest.raises(AssertionError):
             _assert_same(_models(full / "model_3.pt"), _models(fresh / "model_3.pt"))
 
@@ -177,30 +174,25 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert manifest and manifest["latest"]["iteration"] >= 3, "the run saved before it was killed"
-    run = next(root.glob("*_killed"))
-    manifest = json.loads((run / "manifest.json").read_text())
+    run_dir = next(root.glob("*_killed"))
+    manifest = read_manifest(run_dir)
     last = manifest["latest"]["iteration"]
-    assert load_checkpoint(str(run / manifest["latest"]["checkpoint"]))["iter"] == last
-    resumed = run_script(
-        "rsl_rl/train.py", *args, "--resume", "--load_run", run.name, "--max_iterations", "2", "--run_name",
-        "resumed", cwd=tmp_path,
-    )  # fmt: skip
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert f"Resuming from: {run}" in resumed.stdout
-    new_run = next(root.glob("*_resumed"))
-    assert json.loads((new_run / "manifest.json").read_text())["latest"]["iteration"] == last + 2
+    assert load_checkpoint(str(run_dir / manifest["latest"]["checkpoint"]))["iter"] == last
+    resumed = Path(run("train", *args, "--resume", "--load_run", run_dir.name, "--max_iterations", "2", "--run_name",
+                       "resumed", cwd=tmp_path))  # fmt: skip
+    manifest = read_manifest(resumed)
+    assert manifest["start"]["checkpoint"] == str(run_dir / f"model_{last}.pt")
+    assert manifest["latest"]["iteration"] == last + 2
 
 
 def test_unwritable_log_folder_is_a_clear_error(tmp_path):
     (tmp_path / "logs").write_text("a file where the log folder should be")
-    proc = run_script("rsl_rl/train.py", "--task", TASK, "--num_envs", "4", "--max_iterations", "1", cwd=tmp_path)
-    assert_clean_error(proc, "cannot write to the log directory .*logs/rsl_rl/quadcopter_point_ctrl")
+    refused("train", "--task", TASK, "--num_envs", "4", "--max_iterations", "1", cwd=tmp_path,
+            match="cannot write to .*logs/rsl_rl/quadcopter_point_ctrl")  # fmt: skip
     assert (tmp_path / "logs").read_text().startswith("a file"), "nothing overwritten"
 
 
 def test_non_finite_observation_stops_training_clearly(tmp_path):
-    proc = run_script(
-        "rsl_rl/train.py", "--task", TASK, "--num_envs", "4", "--max_iterations", "3",
-        "env.observations.policy.lin_vel.scale=1e400", cwd=tmp_path,
-    )  # fmt: skip
-    assert_clean_error(proc, r"non-finite \(NaN/Inf\) observation at env step 1: group 'policy', term 'lin_vel'")
+    refused("train", "--task", TASK, "--num_envs", "4", "--max_iterations", "3",
+            "env.observations.policy.lin_vel.scale=1e400", cwd=tmp_path,
+            match=r"non-finite \(NaN/Inf\) observation at env step 1: group 'policy', term 'lin_vel'")  # fmt: skip

@@ -7,8 +7,8 @@ import torch
 import warp as wp
 from tensordict import TensorDict
 
-from distill_lab.distillation.runners import _differences, _flatten
-from distill_lab.utils.snapshot import restore, snapshot
+from distill_lab.runners.checkpointing import _differences, _flatten
+from distill_lab.runners.snapshot import restore, snapshot
 
 
 class Holder:  # a stand-in for the project's own objects (distill_lab is a walked package)

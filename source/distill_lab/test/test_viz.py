@@ -22,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SCRIPTS, TASK, run_script
+from conftest import DISTILL, SCRIPTS, TASK, refused, run, run_script
 
-DISTILL = "rsl_rl_distillation_cfg_entry_point"
 LENGTH = 30
 """Recorded env steps per clip (0.6 s of the quadcopter at 50 Hz)."""
 
@@ -35,13 +34,14 @@ def _needs(*binaries: str) -> None:
         pytest.skip(f"system binaries {missing} absent; 'bash scripts/setup.sh' (as root) installs them")
 
 
-def _video_line(proc) -> dict:
+def _summary(proc) -> dict:
+    """The JSON summary play.py prints last (``[RESULT] {...}``)."""
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return json.loads(proc.stdout.split("[VIDEO] ")[1].splitlines()[0])
+    return json.loads(proc.stdout.split("[RESULT] ")[-1].splitlines()[0])
 
 
 def _frames(path: str) -> list[np.ndarray]:
-    from distill_lab.utils.viz import read_frames
+    from distill_lab.evaluation.viz import read_frames
 
     return [f.astype(np.float32) for f in read_frames(path)[0]]
 
@@ -58,9 +58,9 @@ def test_unknown_viewer_lists_the_choices(workdir):
 
 
 def test_compare_teacher_needs_a_student(workdir, teacher_run):
-    proc = run_script("rsl_rl/play.py", "--task", TASK, "--compare_teacher", cwd=workdir)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    assert "--compare_teacher plays a student" in proc.stderr and DISTILL in proc.stderr
+    refused(
+        "play", "--task", TASK, "--compare_teacher", cwd=workdir, match=f"--compare_teacher plays a student.*{DISTILL}"
+    )
 
 
 def test_video_without_xvfb_names_the_package(workdir, teacher_run):
@@ -81,7 +81,7 @@ def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
         "rsl_rl/play.py", "--task", TASK, "--checkpoint", str(teacher_run / "model_1.pt"), "--num_envs", "2",
         "--video", "--video_length", str(LENGTH), "--no_export", cwd=workdir,
     )  # fmt: skip
-    video = _video_line(proc)
+    video = _summary(proc)["video"]
     mp4 = Path(video["mp4"])
     assert mp4.parent == teacher_run / "videos" / "play" and mp4.name == "clip_model_1_0000.mp4"
     frames = _frames(str(mp4))
@@ -103,12 +103,8 @@ def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
 @pytest.fixture(scope="module")
 def student_checkpoint(workdir, teacher_run) -> Path:
     """A 1-iteration GRU student of the tiny teacher (its checkpoint holds the teacher too)."""
-    proc = run_script(
-        "rsl_rl/train.py", "--task", TASK, "--agent", DISTILL, "--num_envs", "4", "--max_iterations", "1",
-        "--teacher_checkpoint", str(teacher_run / "model_1.pt"), "--run_name", "viz_student", cwd=workdir,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return next((workdir / "logs" / "rsl_rl" / "quadcopter_point_ctrl_distillation").glob("*_viz_student/model_0.pt"))
+    return Path(run("train", "--task", TASK, "--agent", DISTILL, "--num_envs", "4", "--max_iterations", "1",
+                    "--teacher_checkpoint", str(teacher_run / "model_1.pt"), cwd=workdir)) / "model_0.pt"  # fmt: skip
 
 
 def test_compare_teacher_starts_both_from_the_same_state(workdir, student_checkpoint):
@@ -118,8 +114,9 @@ def test_compare_teacher_starts_both_from_the_same_state(workdir, student_checkp
         "--num_envs", "2", "--compare_teacher", "--video_length", str(LENGTH), "--no_export", "--seed", "5",
         cwd=workdir,
     )  # fmt: skip
-    video = _video_line(proc)
-    assert "teacher" in json.loads(proc.stdout.split("[RESULT] ")[1].splitlines()[0])
+    summary = _summary(proc)
+    video = summary["video"]
+    assert "teacher" in summary
     student, teacher, both = (_frames(video[k]) for k in ("student_mp4", "teacher_mp4", "mp4"))
     assert len(student) == len(teacher) == len(both) >= LENGTH
     assert both[0].shape == (480, 2 * 640 + 8, 3)

@@ -8,10 +8,10 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
   ``teacher_forcing_iterations`` and then decays linearly to ``final_beta`` over ``beta_decay_iterations``;
 * aggregation: each rollout's (student observation, teacher action) pairs go into a buffer of
   ``buffer_capacity`` rollouts that updates sample from; recurrent students replay whole sequences from their
-  stored start state with truncated BPTT, resetting memory at episode ends;
+  stored start state, resetting memory at episode ends; backpropagation through time is truncated to
+  ``gradient_length`` steps (the memory is detached at the end of each window, so no gradient flows past it);
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
-* fixes of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates, and a student without a
-  ``distribution_cfg`` runs;
+* a fix of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates;
 * logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
   against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
   the student drove and of those the teacher drove.
@@ -25,7 +25,7 @@ from rsl_rl.algorithms import Distillation
 from tensordict import TensorDict
 
 from .buffer import DAggerBuffer
-from .losses import LOSSES, NEEDS_STD, behavior_loss
+from .losses import LOSSES, behavior_loss
 from .schedules import teacher_beta
 
 
@@ -48,12 +48,13 @@ class DAgger(Distillation):
     ) -> None:
         if loss_type not in LOSSES:
             raise ValueError(f"unknown loss_type '{loss_type}': expected one of {LOSSES}")
-        if loss_type in NEEDS_STD and student.distribution is None:
-            raise ValueError(f"loss_type '{loss_type}' needs a student with a distribution_cfg")
+        if student.distribution is None:
+            raise ValueError(
+                "DAgger's student needs a distribution_cfg (it explores with it, and RSL-RL's runner logs its action "
+                "std every iteration): e.g. distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=0.1)"
+            )
         if beta_mixing not in ("per_env", "per_step"):
             raise ValueError(f"beta_mixing must be 'per_env' or 'per_step', got '{beta_mixing}'")
-        if student.distribution is None:
-            _give_zero_output_std(student)
         super().__init__(student, teacher, storage, loss_type="mse", **kwargs)
         self.loss_type = loss_type
         self.teacher_forcing_iterations = teacher_forcing_iterations
@@ -96,8 +97,8 @@ class DAgger(Distillation):
             self.teacher(obs, stochastic_output=True)
             teacher_actions = self.teacher.distribution.mean.detach()
             self._teacher_std = self.teacher.distribution.std[0].detach()
-        student_mean = student_actions if self.student.distribution is None else self.student.distribution.mean
-        self._stats["action_error"].append((student_mean.detach() - teacher_actions).abs().mean().item())
+        student_mean = self.student.distribution.mean.detach()
+        self._stats["action_error"].append((student_mean - teacher_actions).abs().mean().item())
         beta = self.beta
         if beta > 0.0:
             if self.beta_mixing == "per_step":
@@ -135,23 +136,9 @@ class DAgger(Distillation):
         n_sequences = min(n_sequences, self.storage.num_envs)
         losses = []
         for _ in range(self.num_learning_epochs * self.num_mini_batches):
-            batch = self.buffer.sample(n_sequences)
-            loss = self._sequence_loss(batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"behaviour loss is {loss.item()} at update {self.num_updates}: the student's observations or the "
-                    "teacher's actions hold NaN/Inf; the student was not updated with it."
-                )
-            self.optimizer.zero_grad()
-            loss.backward()
-            if self.is_multi_gpu:
-                self.reduce_parameters()
-            if self.max_grad_norm:
-                nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
-            self.optimizer.step()
-            losses.append(loss.item())
+            losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
         # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
-        self.student.reset(hidden_state=_detach(student_hidden))
+        self.student.reset(hidden_state=_clone(student_hidden))
         self.teacher.reset(hidden_state=teacher_hidden)
         self.student.update_normalization(obs.flatten(0, 1))
         self.storage.clear()
@@ -164,6 +151,22 @@ class DAgger(Distillation):
             values.clear()
         return logged
 
+    def _gradient_step(self, loss: torch.Tensor, source: str) -> float:
+        """One optimizer step on ``loss`` (gradients averaged across processes, clipped); refuse a non-finite loss."""
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"behaviour loss is {loss.item()} at update {self.num_updates}: the {source} student observations or "
+                "teacher actions hold NaN/Inf; the student was not updated with it."
+            )
+        self.optimizer.zero_grad()
+        loss.backward()
+        if self.is_multi_gpu:
+            self.reduce_parameters()
+        if self.max_grad_norm:
+            nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
+        self.optimizer.step()
+        return loss.item()
+
     def _sequence_loss(self, batch: dict) -> torch.Tensor:
         """Mean behaviour loss over a batch of env-sequences (T, B); recurrent students run through time."""
         obs, target, dones = batch["obs"], batch["actions"], batch["dones"]
@@ -175,15 +178,18 @@ class DAgger(Distillation):
         for t in range(target.shape[0]):
             mean, std = self._student_output(obs[t])
             total = total + self._loss(mean, std, target[t]).mean()
-            keep = (1.0 - dones[t].float()).view(1, -1, 1)
-            hidden = self.student.get_hidden_state()
-            hidden = tuple(h * keep for h in hidden) if isinstance(hidden, tuple) else hidden * keep
-            self.student.reset(hidden_state=hidden)
+            self._advance_memory(dones[t], t)
         return total / target.shape[0]
 
-    def _student_output(self, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor | None]:
-        if self.student.distribution is None:
-            return self.student(obs), None
+    def _advance_memory(self, dones: torch.Tensor, t: int) -> None:
+        """After sequence step ``t``: forget the memory of envs whose episode ended, and detach it at the end of each
+        ``gradient_length`` window (truncated backpropagation through time)."""
+        keep = (~dones.bool()).float().view(1, -1, 1)
+        cut = (t + 1) % self.gradient_length == 0
+        hidden = _map(self.student.get_hidden_state(), lambda h: (h.detach() if cut else h) * keep)
+        self.student.reset(hidden_state=hidden)
+
+    def _student_output(self, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor]:
         self.student(obs, stochastic_output=True)
         return self.student.distribution.mean, self.student.distribution.std
 
@@ -204,20 +210,16 @@ class DAgger(Distillation):
         return load_iteration
 
 
-def _clone(hidden):
+def _map(hidden, fn):
+    """``fn`` applied to a recurrent state: a tensor (GRU), a tuple of tensors (LSTM) or None (feed-forward)."""
     if hidden is None:
         return None
-    return tuple(h.detach().clone() for h in hidden) if isinstance(hidden, tuple) else hidden.detach().clone()
+    return tuple(fn(h) for h in hidden) if isinstance(hidden, tuple) else fn(hidden)
 
 
-_detach = _clone
+def _clone(hidden):
+    return _map(hidden, lambda h: h.detach().clone())
 
 
 def _zeros_like(hidden):
-    return tuple(torch.zeros_like(h) for h in hidden) if isinstance(hidden, tuple) else torch.zeros_like(hidden)
-
-
-def _give_zero_output_std(model: nn.Module) -> None:
-    """Let RSL-RL's logger read ``output_std`` from a deterministic student (it has no distribution): report 0."""
-    cls = type(model)
-    model.__class__ = type(cls.__name__, (cls,), {"output_std": property(lambda self: torch.zeros(1))})
+    return _map(hidden, torch.zeros_like)

@@ -42,6 +42,11 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     """Gradient steps per epoch; each samples ``capacity_used * num_envs / num_mini_batches`` env-sequences (at most
     ``num_envs``) of length ``num_steps_per_env``. Default 4."""
 
+    gradient_length: int = 24
+    """Truncated backpropagation through time for a recurrent student [env steps]: its memory is detached at the end of
+    each window of this many steps of a training sequence, so no gradient flows further back. A sequence is one
+    rollout (``num_steps_per_env`` steps); a window that long backpropagates through all of it. Default 24."""
+
     loss_type: Literal["mse", "huber", "kl", "nll"] = "mse"
     """``mse`` / ``huber`` on the mean action; ``kl`` = KL(teacher || student) of the Gaussians; ``nll`` = negative
     log-likelihood of the teacher's action under the student. ``kl``/``nll`` also train the student's std.

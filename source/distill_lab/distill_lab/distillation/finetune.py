@@ -9,8 +9,6 @@ so play and export treat the fine-tuned student as any PPO policy.
 
 from __future__ import annotations
 
-from isaaclab.utils import configclass
-from isaaclab_rl.rsl_rl import RslRlPpoAlgorithmCfg
 from rsl_rl.algorithms import PPO
 
 
@@ -44,19 +42,7 @@ class FinetunePPO(PPO):
     def load(self, loaded_dict: dict, load_cfg: dict | None, strict: bool) -> bool:
         """A distillation checkpoint initializes the actor only (a fresh run); a PPO checkpoint resumes as usual."""
         if "student_state_dict" in loaded_dict and "actor_state_dict" not in loaded_dict:
-            self._raw_actor.load_state_dict(loaded_dict["student_state_dict"], strict=strict)
+            self.get_policy().load_state_dict(loaded_dict["student_state_dict"], strict=strict)
             return False
         self.num_updates = self.critic_warmup_iterations  # a resumed run is past its warm-up
         return super().load(loaded_dict, load_cfg, strict)
-
-
-@configclass
-class FinetuneAlgorithmCfg(RslRlPpoAlgorithmCfg):
-    """PPO fine-tuning of a distilled student; every PPO field keeps its meaning."""
-
-    class_name: str = "distill_lab.distillation.finetune:FinetunePPO"
-    """The algorithm class."""
-
-    critic_warmup_iterations: int = 20
-    """Learning iterations in which only the critic learns (the student acts unchanged). More: better advantages when
-    the actor starts moving; fewer: earlier improvement. Default 20."""

@@ -2,12 +2,15 @@
 
 :class:`OfflineBC` subclasses the project's :class:`~distill_lab.distillation.dagger.DAgger`, so RSL-RL's
 construction path, checkpoint format (``student_state_dict``, ...) and exporters stay as they are. Choose it with
-``algorithm.class_name = "distill_lab.distillation.offline:OfflineBC"`` and run it with
-:class:`DistillLabOfflineRunner`, which skips the env during the offline iterations.
+``algorithm.class_name = "distill_lab.distillation.offline:OfflineBC"`` under RSL-RL's ``DistillationRunner``.
+distill_lab's runner (:mod:`distill_lab.runners.runner`) runs the offline iterations without env steps
+(:meth:`OfflineBC.split_iterations`); RSL-RL's own runner (Isaac Lab's CLI) collects a rollout every iteration anyway,
+which the offline iterations ignore.
 
 * Items: a feed-forward student trains on single transitions; a recurrent student on sequences of
   ``sequence_length`` steps of one env, preceded by ``burn_in`` steps that build its memory (zero at the start),
-  with the memory reset where an episode ended (truncated BPTT, as in :mod:`~distill_lab.distillation.buffer`).
+  with the memory reset where an episode ended and backpropagation truncated to ``gradient_length`` steps, as in
+  :class:`~distill_lab.distillation.dagger.DAgger`.
 * Replay: uniform, or prioritized by each item's behaviour loss (per transition, or per sequence for a recurrent
   student), with importance weights; see :mod:`~distill_lab.distillation.replay`.
 * After ``offline_iterations``, ``dagger_rounds`` iterations of the inherited DAgger follow (they need a teacher:
@@ -17,20 +20,15 @@ construction path, checkpoint format (``student_state_dict``, ...) and exporters
 from __future__ import annotations
 
 import os
-import time
 
 import torch
-import torch.nn as nn
-from rsl_rl.utils import check_nan
 from tensordict import TensorDict
 
-from distill_lab.utils.checkpoints import check_state_dict, load_checkpoint, teacher_state_dict
-from distill_lab.utils.errors import DistillLabError
+from distill_lab.io import DistillLabError, check_state_dict, load_checkpoint, teacher_state_dict
+from distill_lab.io.dataset import check_dataset_fits, load_dataset
 
 from .dagger import DAgger
-from .dataset import check_dataset_fits, load_dataset
 from .replay import SCHEDULE_KINDS, PrioritizedReplay, UniformReplay, schedule_value
-from .runners import DistillLabDistillationRunner
 from .schedules import teacher_beta
 
 
@@ -84,6 +82,13 @@ class OfflineBC(DAgger):
     def offline(self) -> bool:
         """Whether the next update trains on the dataset (else it is a DAgger round)."""
         return self.num_updates < self.offline_iterations
+
+    def split_iterations(self, num_iterations: int) -> tuple[int, int]:
+        """``(offline, online)``: how many of the next ``num_iterations`` train on the dataset without env steps, and
+        how many DAgger rounds follow (the run ends after ``offline_iterations + dagger_rounds`` in all)."""
+        offline = min(num_iterations, max(0, self.offline_iterations - self.num_updates))
+        left = self.offline_iterations + self.dagger_rounds - self.num_updates - offline
+        return offline, max(0, min(num_iterations - offline, left))
 
     @property
     def beta(self) -> float:
@@ -156,20 +161,10 @@ class OfflineBC(DAgger):
         for _ in range(self.num_learning_epochs * self.num_mini_batches):
             ids, weights = self.sampler.sample(self.batch_size, alpha, beta)
             errors = self.item_losses(ids)
-            loss = (weights * errors).mean()
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"behaviour loss is {loss.item()} at update {self.num_updates}: the dataset's student observations "
-                    "or teacher actions hold NaN/Inf; the student was not updated with it."
-                )
-            self.optimizer.zero_grad()
-            loss.backward()
-            if self.max_grad_norm:
-                nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
-            self.optimizer.step()
+            losses.append(self._gradient_step((weights * errors).mean(), "dataset's"))
             self.sampler.update(ids, errors)
-            losses.append(loss.item())
         self.student.reset()  # the batches' memory is not a rollout's
+        self.storage.clear()  # a runner that steps the env anyway (RSL-RL's) filled it; offline iterations ignore it
         mean = sum(losses) / len(losses)
         if self._first_loss is None:
             self._first_loss = mean
@@ -200,11 +195,7 @@ class OfflineBC(DAgger):
         for t in range(window):
             mean, std = self._student_output(seq_obs[t])
             step_losses.append(self._loss(mean, std, target[t]))
-            keep = (~dones[t]).float().view(1, -1, 1)
-            hidden = self.student.get_hidden_state()
-            self.student.reset(
-                hidden_state=tuple(h * keep for h in hidden) if isinstance(hidden, tuple) else hidden * keep
-            )
+            self._advance_memory(dones[t], t)
         mask = trained.float()
         return (torch.stack(step_losses) * mask).sum(0) / mask.sum(0)
 
@@ -225,84 +216,3 @@ class OfflineBC(DAgger):
             self._saved_priorities = state.get("priorities")
             self.teacher_loaded = state.get("teacher_loaded", True)
         return load_iteration
-
-
-class DistillLabOfflineRunner(DistillLabDistillationRunner):
-    """Runner of :class:`OfflineBC`: offline iterations without env steps, then DAgger rounds with rollouts.
-
-    The run ends after ``offline_iterations + dagger_rounds`` iterations, or earlier at ``max_iterations``.
-    Checkpoints, logging and resume behave as in :class:`DistillLabDistillationRunner`.
-    """
-
-    alg: OfflineBC
-
-    def learn(self, num_learning_iterations: int, init_at_random_ep_len: bool = False) -> None:
-        alg = self.alg
-        start_it = self.current_learning_iteration
-        total_it = min(start_it + num_learning_iterations, alg.offline_iterations + alg.dagger_rounds)
-        if alg.offline and alg.data is None:
-            alg.load_dataset()
-        if total_it > alg.offline_iterations and not alg.teacher_loaded:
-            raise DistillLabError(
-                f"{alg.dagger_rounds} DAgger round(s) after offline BC need a teacher, and the dataset's is not "
-                "available: give --teacher_checkpoint PATH, or set agent.algorithm.dagger_rounds=0 for pure offline BC."
-            )
-        n_offline = max(0, min(total_it, alg.offline_iterations) - start_it)
-        print(
-            f"[INFO] Offline BC: {n_offline} offline iteration(s) on {alg.dataset_path or 'no dataset'}, then "
-            f"{total_it - start_it - n_offline} DAgger round(s)."
-        )
-        self.logger.init_logging_writer()
-        alg.train_mode()
-        obs = None
-        for it in range(start_it, total_it):
-            start = time.time()
-            offline = alg.offline
-            if offline:
-                collect_time = 0.0
-            else:
-                if obs is None:
-                    if init_at_random_ep_len:
-                        self.env.episode_length_buf = torch.randint_like(
-                            self.env.episode_length_buf, high=int(self.env.max_episode_length)
-                        )
-                    obs = self.env.get_observations().to(self.device)
-                obs = self._rollout(obs)
-                collect_time = time.time() - start
-                start = time.time()
-            loss_dict = alg.update()
-            learn_time = time.time() - start
-            self.current_learning_iteration = it
-            num_envs = self.logger.num_envs
-            if offline:
-                self.logger.num_envs = 0  # no env steps were taken
-            self.logger.log(
-                it=it,
-                start_it=start_it,
-                total_it=total_it,
-                collect_time=collect_time,
-                learn_time=learn_time,
-                loss_dict=loss_dict,
-                learning_rate=alg.learning_rate,
-                action_std=alg.get_policy().output_std,
-                rnd_weight=None,
-            )
-            self.logger.num_envs = num_envs
-            if self.logger.writer is not None and it % self.cfg["save_interval"] == 0:
-                self.save(os.path.join(self.logger.log_dir, f"model_{it}.pt"))
-        if self.logger.writer is not None:
-            self.save(os.path.join(self.logger.log_dir, f"model_{self.current_learning_iteration}.pt"))
-            self.logger.stop_logging_writer()
-
-    @torch.inference_mode()
-    def _rollout(self, obs: TensorDict) -> TensorDict:
-        """One DAgger rollout of ``num_steps_per_env`` steps, as in ``OnPolicyRunner.learn``; returns the last obs."""
-        for _ in range(self.cfg["num_steps_per_env"]):
-            actions = self.alg.act(obs)
-            obs, rewards, dones, extras = self.env.step(actions.to(self.env.device))
-            if self.cfg.get("check_for_nan", True):
-                check_nan(obs, rewards, dones)
-            obs, rewards, dones = obs.to(self.device), rewards.to(self.device), dones.to(self.device)
-            self.alg.process_env_step(obs, rewards, dones, extras)
-            self.logger.process_env_step(rewards, dones, extras, None)
-        return obs

@@ -36,9 +36,3 @@ class PPDAlgorithmCfg(RslRlPpoAlgorithmCfg):
 
     kl_decay_iterations: int = 100
     """Learning iterations over which a ``linear`` lambda reaches :attr:`kl_coef_final`. Default 100."""
-
-
-def from_ppo(cfg_class: type, ppo: RslRlPpoAlgorithmCfg, **changes):
-    """A ``cfg_class`` (a PPO-based algorithm cfg) with the teacher's PPO settings, except ``changes``."""
-    fields = {k: v for k, v in ppo.to_dict().items() if k != "class_name"}
-    return cfg_class(**{**fields, **changes})

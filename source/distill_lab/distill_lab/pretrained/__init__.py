@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from distill_lab.utils.errors import DistillLabError
+from distill_lab.io import DistillLabError
 
 PRETRAINED_DIR = os.path.dirname(os.path.abspath(__file__))
 """Folder of the shipped teachers, one subfolder per PPO experiment name."""

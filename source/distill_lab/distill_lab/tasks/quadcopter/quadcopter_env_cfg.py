@@ -10,7 +10,6 @@ import math
 
 import isaaclab.sim as sim_utils
 from isaaclab.assets import AssetBaseCfg, RigidObjectCfg
-from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.managers import EventTermCfg as EventTerm
 from isaaclab.managers import ObservationGroupCfg as ObsGroup
 from isaaclab.managers import ObservationTermCfg as ObsTerm
@@ -22,8 +21,8 @@ from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
-from distill_lab.utils.evaluation import RobustnessSweepCfg
 
+from ..base import DistillLabEnvCfg, RobustnessSweepCfg
 from ..physics import newton_mjwarp
 from . import mdp
 
@@ -216,25 +215,18 @@ class TerminationsCfg:
 
 
 @configclass
-class QuadcopterEnvCfg(ManagerBasedRLEnvCfg):
+class QuadcopterEnvCfg(DistillLabEnvCfg):
     """Quadcopter-Point-Ctrl environment: 100 Hz physics, 50 Hz control, 10 s episodes, Newton MuJoCo-Warp."""
 
     scene: QuadcopterSceneCfg = QuadcopterSceneCfg(num_envs=1024, env_spacing=4.0)
     """Scene with 1024 envs 4 m apart."""
     observations: ObservationsCfg = ObservationsCfg()
-    """Observation groups."""
     actions: ActionsCfg = ActionsCfg()
-    """Motor commands."""
     commands: CommandsCfg = CommandsCfg()
-    """Target point."""
     events: EventCfg = EventCfg()
-    """Randomization and resets."""
     rewards: RewardsCfg = RewardsCfg()
-    """Reward terms."""
     terminations: TerminationsCfg = TerminationsCfg()
-    """Termination terms."""
     privileged_terms: tuple[str, ...] = PRIVILEGED_TERMS
-    """Observation terms a deployed student must not read; train.py refuses a student obs group holding one."""
     robustness_sweep: RobustnessSweepCfg = RobustnessSweepCfg(
         label="mass [x nominal]",
         event="dynamics",
@@ -253,17 +245,3 @@ class QuadcopterEnvCfg(ManagerBasedRLEnvCfg):
         self.sim.physics = newton_mjwarp(njmax=16, nconmax=8)
         self.viewer.eye = (3.0, 3.0, 2.5)
         self.viewer.lookat = (0.0, 0.0, 1.0)
-
-    def play_mode(self):
-        """Play settings (Isaac Lab calls this for ``play_mode=True``): 16 envs, no observation noise."""
-        self.scene.num_envs = 16
-        self.observations.policy.enable_corruption = False
-
-
-@configclass
-class QuadcopterEnvCfg_PLAY(QuadcopterEnvCfg):
-    """Play variant of :class:`QuadcopterEnvCfg` (see :meth:`QuadcopterEnvCfg.play_mode`)."""
-
-    def __post_init__(self):
-        super().__post_init__()
-        self.play_mode()

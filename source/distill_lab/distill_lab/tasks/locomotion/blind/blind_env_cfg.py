@@ -11,9 +11,7 @@ from __future__ import annotations
 import math
 
 import isaaclab.sim as sim_utils
-import isaaclab.terrains as terrain_gen
 from isaaclab.assets import ArticulationCfg, AssetBaseCfg
-from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.managers import EventTermCfg as EventTerm
 from isaaclab.managers import ObservationGroupCfg as ObsGroup
 from isaaclab.managers import ObservationTermCfg as ObsTerm
@@ -21,8 +19,7 @@ from isaaclab.managers import RewardTermCfg as RewTerm
 from isaaclab.managers import SceneEntityCfg
 from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
-from isaaclab.sensors import ContactSensorCfg, RayCasterCfg, patterns
-from isaaclab.terrains import TerrainImporterCfg
+from isaaclab.sensors import ContactSensorCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab_assets.robots.anymal import ANYMAL_D_CFG
@@ -30,17 +27,13 @@ from isaaclab_assets.robots.unitree import UNITREE_GO1_CFG
 from isaaclab_tasks.utils import PresetCfg, preset
 
 from distill_lab.assets.quadruped import QUADRUPED_CFG
-from distill_lab.utils.evaluation import RobustnessSweepCfg
 
-from ...physics import newton_mjwarp
+from ...base import DistillLabEnvCfg, RobustnessSweepCfg
 from . import mdp
+from .terrain import GroundCfg, HeightScannerCfg, PhysicsCfg
 
 PRIVILEGED_TERMS = ("base_lin_vel", "base_height", "foot_contact", "foot_friction", "base_mass", "height_scan")
 """Observation terms a real quadruped does not sense; the student's ``policy`` group has none of them."""
-
-GROUND_FRICTION = 0.2
-"""Ground friction coefficient. MuJoCo-Warp uses the larger of the two contacting shapes' values, so a ground below
-the feet's randomized range makes the foot friction the one that acts."""
 
 FOOT_FRICTION_RANGE = (0.4, 1.2)
 """Range of the feet's friction coefficient, sampled per foot at start-up."""
@@ -58,83 +51,6 @@ FOOT_NAMES = (".*_calf", ".*_foot", ".*_FOOT")
 def feet(entity: str):
     """The foot bodies of ``entity`` ("robot" or the "contact_forces" sensor), per robot preset."""
     return per_robot(*(SceneEntityCfg(entity, body_names=name) for name in FOOT_NAMES))
-
-
-GENTLE_ROUGH_TERRAINS_CFG = terrain_gen.TerrainGeneratorCfg(
-    size=(8.0, 8.0),
-    border_width=10.0,
-    num_rows=5,
-    num_cols=10,
-    horizontal_scale=0.1,
-    vertical_scale=0.005,
-    slope_threshold=0.75,
-    use_cache=False,
-    sub_terrains={
-        "flat": terrain_gen.MeshPlaneTerrainCfg(proportion=0.2),
-        "random_rough": terrain_gen.HfRandomUniformTerrainCfg(
-            proportion=0.4, noise_range=(0.01, 0.04), noise_step=0.01, border_width=0.25
-        ),
-        "slope": terrain_gen.HfPyramidSlopedTerrainCfg(
-            proportion=0.2, slope_range=(0.0, 0.2), platform_width=2.0, border_width=0.25
-        ),
-        "low_steps": terrain_gen.MeshPyramidStairsTerrainCfg(
-            proportion=0.2, step_height_range=(0.02, 0.06), step_width=0.3, platform_width=3.0, border_width=1.0
-        ),
-    },
-)
-"""Low-difficulty rough terrain: random roughness up to 4 cm, slopes up to 0.2 (11 deg), steps up to 6 cm."""
-
-
-@configclass
-class PhysicsCfg(PresetCfg):
-    """Newton MuJoCo-Warp: MuJoCo contacts for sphere feet on the ground box; Newton's pipeline for terrain meshes."""
-
-    default = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=True)
-    rough = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=False)
-
-
-@configclass
-class GroundCfg(PresetCfg):
-    """Flat ground (default) or gentle rough terrain (``presets=rough``); both work offline."""
-
-    default = AssetBaseCfg(
-        prim_path="/World/ground",
-        spawn=sim_utils.CuboidCfg(
-            size=(400.0, 400.0, 1.0),
-            collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
-            physics_material=sim_utils.RigidBodyMaterialCfg(
-                static_friction=GROUND_FRICTION, dynamic_friction=GROUND_FRICTION
-            ),
-            visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.4, 0.42, 0.4)),
-        ),
-        init_state=AssetBaseCfg.InitialStateCfg(pos=(0.0, 0.0, -0.5)),
-    )
-    rough = TerrainImporterCfg(
-        prim_path="/World/ground",
-        terrain_type="generator",
-        terrain_generator=GENTLE_ROUGH_TERRAINS_CFG,
-        max_init_terrain_level=None,
-        collision_group=-1,
-        physics_material=sim_utils.RigidBodyMaterialCfg(
-            static_friction=GROUND_FRICTION, dynamic_friction=GROUND_FRICTION
-        ),
-        visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.4, 0.42, 0.4)),
-    )
-
-
-@configclass
-class HeightScannerCfg(PresetCfg):
-    """A height scan around the base on rough terrain (privileged); none on flat ground."""
-
-    default = None
-    rough = RayCasterCfg(
-        prim_path="{ENV_REGEX_NS}/Robot/trunk",
-        offset=RayCasterCfg.OffsetCfg(pos=(0.0, 0.0, 20.0)),
-        ray_alignment="yaw",
-        pattern_cfg=patterns.GridPatternCfg(resolution=0.1, size=[1.0, 0.6]),
-        mesh_prim_paths=["/World/ground"],
-        global_world_only=True,
-    )
 
 
 @configclass
@@ -365,25 +281,18 @@ class TerminationsCfg:
 
 
 @configclass
-class BlindEnvCfg(ManagerBasedRLEnvCfg):
+class BlindEnvCfg(DistillLabEnvCfg):
     """blind_rl: 200 Hz physics, 50 Hz control, 20 s episodes, Newton MuJoCo-Warp on flat ground by default."""
 
     scene: BlindSceneCfg = BlindSceneCfg(num_envs=1024, env_spacing=2.5)
     """Scene with 1024 envs 2.5 m apart."""
     observations: ObservationsCfg = ObservationsCfg()
-    """Observation groups."""
     actions: ActionsCfg = ActionsCfg()
-    """Joint position targets."""
     commands: CommandsCfg = CommandsCfg()
-    """Velocity commands."""
     events: EventCfg = EventCfg()
-    """Randomization, resets and pushes."""
     rewards: RewardsCfg = RewardsCfg()
-    """Reward terms."""
     terminations: TerminationsCfg = TerminationsCfg()
-    """Termination terms."""
     privileged_terms: tuple[str, ...] = PRIVILEGED_TERMS
-    """Observation terms a deployed student must not read; train.py refuses a student obs group holding one."""
     robustness_sweep: RobustnessSweepCfg = RobustnessSweepCfg(
         label="foot-ground friction",
         event="foot_friction",
@@ -406,16 +315,6 @@ class BlindEnvCfg(ManagerBasedRLEnvCfg):
         self.viewer.lookat = (0.0, 0.0, 0.3)
 
     def play_mode(self):
-        """Play settings (Isaac Lab calls this for ``play_mode=True``): 16 envs, no noise, no pushes."""
-        self.scene.num_envs = 16
-        self.observations.policy.enable_corruption = False
+        """Play settings: those of every task (16 envs, no noise), and no pushes."""
+        super().play_mode()
         self.events.push_robot = None
-
-
-@configclass
-class BlindEnvCfg_PLAY(BlindEnvCfg):
-    """Play variant of :class:`BlindEnvCfg` (see :meth:`BlindEnvCfg.play_mode`)."""
-
-    def __post_init__(self):
-        super().__post_init__()
-        self.play_mode()

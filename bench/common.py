@@ -1,0 +1,47 @@
+"""What every benchmark shares: results go to ``bench/results/`` and each file names the command that regenerates it.
+
+Benchmarks run from the repository root (runs go to ``./logs``) and call distill_lab's commands as functions; they
+read what those return and the files they write (a run's ``manifest.json``, evaluation JSON), never their output.
+Paths in result files are relative to the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+
+from distill_lab.io import write_json
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+"""The repository root; benchmarks run from it."""
+RESULTS = os.path.join(ROOT, "bench", "results")
+"""Where result files go."""
+
+
+def relative(path: str) -> str:
+    """``path`` relative to the repository root (result files hold no absolute paths)."""
+    return os.path.relpath(os.path.abspath(path), ROOT)
+
+
+def command(script: str, argv: Sequence[str]) -> str:
+    """The shell command that runs ``bench/<script>`` with ``argv`` from the repository root."""
+    return shlex.join(["python", f"bench/{os.path.basename(script)}", *argv])
+
+
+def machine() -> str:
+    """The machine a number was measured on."""
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    return f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={threads}, Python {sys.version.split()[0]}"
+
+
+def write_result(name: str, script: str, argv: Sequence[str], data: dict) -> str:
+    """Write ``bench/results/<name>.json`` with the command that regenerates it; return its path."""
+    header = {"benchmark": name, "command": command(script, argv), "machine": machine(),
+              "measured": time.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
+    path = write_json(os.path.join(RESULTS, f"{name}.json"), {**header, **data})
+    print(f"wrote {relative(path)}")
+    return path

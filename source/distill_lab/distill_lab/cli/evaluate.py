@@ -1,0 +1,74 @@
+"""Evaluate checkpoints of one agent on identical seeds and initial states; print and save JSON metrics.
+
+    evaluate.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cfg_entry_point \\
+        --checkpoints logs/.../model_50.pt logs/.../model_100.pt --num_envs 256 --output results.json
+Each checkpoint is played deterministically for --num_steps (default one episode) after the env is reset with --seed,
+on 256 envs unless --num_envs or env.scene.num_envs say otherwise. A student is compared with the teacher stored in
+its checkpoint along the student's own trajectory (action error). Each result also holds env 0's tracking trace
+(position vs. target, or velocity vs. command) and, unless --no_profile, the exported policy's parameter count, ONNX
+size and CPU latency per step at batch 1 and 1024. --sweep evaluates again with the task's robustness parameter
+(``env.robustness_sweep``: quadcopter mass, foot friction) pinned to each of its values, including values outside the
+training range.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from distill_lab.evaluation.metrics import apply_sweep_value, evaluate_checkpoint, profile_policy
+from distill_lab.io import write_json
+from distill_lab.runners import run_kind
+
+from .args import make_parser
+from .configs import hydra_task_config
+from .resolve import check_playable
+from .session import open_runner
+
+PARSER = make_parser(__doc__)
+PARSER.add_argument("--checkpoints", nargs="+", required=True, help="Checkpoint files to evaluate.")
+PARSER.add_argument("--num_steps", type=int, default=None, help="Steps per evaluation (default: one episode).")
+PARSER.add_argument("--output", type=str, default=None, help="Write the results to this JSON file.")
+PARSER.add_argument("--sweep", action="store_true", help="Also run the task's robustness sweep.")
+PARSER.add_argument("--sweep_steps", type=int, default=None, help="Steps per sweep value (default: --num_steps).")
+PARSER.add_argument("--no_profile", action="store_true", help="Skip parameter count, ONNX size and latency.")
+
+DEFAULT_NUM_ENVS = 256
+"""Envs of an evaluation unless the flags or overrides say otherwise."""
+
+
+@hydra_task_config(PARSER, play=True)
+def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
+    """Evaluate every checkpoint; return the results (also written to ``--output``)."""
+    if args.num_envs is None and not any(o.startswith("env.scene.num_envs=") for o in overrides):
+        env_cfg.scene.num_envs = DEFAULT_NUM_ENVS
+    checkpoints = [os.path.abspath(p) for p in args.checkpoints]
+    for path in checkpoints:
+        check_playable(path, args.agent, run_kind(agent_cfg))
+    seed = agent_cfg.seed
+    results = []
+    with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):
+        num_steps = args.num_steps or int(env.unwrapped.max_episode_length)
+        for path in checkpoints:
+            result = evaluate_checkpoint(env, runner, path, num_steps, seed, desc=os.path.basename(path))
+            row = {"checkpoint": path, "seed": seed, "num_envs": env.num_envs, **result.as_dict()}
+            if not args.no_profile:
+                row["profile"] = profile_policy(runner, env)
+            print("[RESULT] " + json.dumps(row), flush=True)
+            row["trajectory"] = {k: v.tolist() for k, v in result.trace.items() if k not in ("obs", "actions", "dones")}
+            results.append(row)
+        if args.sweep:
+            sweep = env_cfg.robustness_sweep
+            for row in results:
+                row["sweep"] = {"label": sweep.label, "training_range": list(sweep.training_range), "points": []}
+            for value in sweep.values:
+                apply_sweep_value(env, sweep, value)
+                for row in results:
+                    desc = f"{sweep.label}={value} {os.path.basename(row['checkpoint'])}"
+                    result = evaluate_checkpoint(env, runner, row["checkpoint"], args.sweep_steps or num_steps, seed,
+                                                 desc=desc)  # fmt: skip
+                    row["sweep"]["points"].append({"value": value, **result.as_dict()})
+                    print(f"[SWEEP] {desc}: " + json.dumps(result.as_dict()), flush=True)
+    if args.output:
+        write_json(args.output, results)
+    return results

@@ -1,0 +1,151 @@
+"""Which checkpoint a command starts from, and in which role: the one place every command resolves it.
+
+``train.py`` distills from a teacher, fine-tunes a student or continues a run; ``collect.py`` records a teacher;
+``play.py`` and ``evaluate.py`` play a checkpoint. They name it as Isaac Lab users do: ``--checkpoint PATH``, or
+``--load_run <run> --checkpoint model_N.pt`` (regexes, default the newest run and its last checkpoint), ``--checkpoint
+latest|best``, or ``--teacher_checkpoint PATH|pretrained``. A run is looked for in the agent's own experiment, then in
+the experiment it starts from (the teacher's, or the student's for fine-tuning). What the checkpoint holds
+(:func:`distill_lab.io.checkpoint_kind`) then decides its role: a checkpoint of the kind the run writes is a run to
+continue; a PPO checkpoint is a teacher; a distilled student starts a fine-tuning run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from distill_lab.io import (
+    KINDS,
+    DistillLabError,
+    check_state_dict,
+    checkpoint_kind,
+    experiment_root,
+    find_checkpoint,
+    latest_checkpoint,
+    load_checkpoint,
+    read_manifest,
+    teacher_state_dict,
+)
+from distill_lab.runners import RunKind
+
+SELECTORS = ("latest", "best")
+"""``--checkpoint`` values that pick a checkpoint of the newest run by its manifest (as Isaac Lab's CLI does)."""
+
+
+@dataclass
+class Start:
+    """A checkpoint and what a run does with it."""
+
+    path: str
+    """Absolute path of the checkpoint file."""
+    role: str
+    """``resume`` (continue the run), ``teacher`` (distill from it) or ``student`` (fine-tune it)."""
+    checkpoint: dict
+    """Its content."""
+
+
+def teacher_path(value: str, task: str) -> str:
+    """``--teacher_checkpoint``: a path, or ``pretrained`` for the task's shipped teacher."""
+    if value == "pretrained":
+        from distill_lab.pretrained import pretrained_teacher
+
+        return pretrained_teacher(task)
+    return os.path.abspath(value)
+
+
+def experiments(task: str, agent_cfg, kind: RunKind) -> list[str]:
+    """Where runs are looked for: the agent's experiment, then the one the run starts from."""
+    found = [agent_cfg.experiment_name]
+    if kind.starts_from == "teacher":
+        from isaaclab_tasks.utils import load_cfg_from_registry
+
+        found.append(load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").experiment_name)
+    elif kind.starts_from == "student":
+        found.append(agent_cfg.student_experiment_name)
+    return found
+
+
+def find(agent_cfg, search: list[str]) -> str:
+    """The checkpoint ``agent.load_run`` / ``agent.load_checkpoint`` name (a path, regexes, or latest / best)."""
+    name = agent_cfg.load_checkpoint
+    if name and (os.path.isfile(name) or os.sep in name):
+        return os.path.abspath(name)
+    if name in SELECTORS:
+        run = os.path.dirname(find_checkpoint(search, agent_cfg.load_run, r"model_.*\.pt"))
+        entry = read_manifest(run)[name]
+        return os.path.join(run, entry["checkpoint"]) if entry else latest_checkpoint(run)
+    return find_checkpoint(search, agent_cfg.load_run, name or r"model_.*\.pt")
+
+
+def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
+    """What ``train.py`` starts from; None for a fresh run that needs nothing. A run named by ``--resume`` /
+    ``--load_run`` / ``--checkpoint`` that this agent wrote is continued (its checkpoint holds its teacher)."""
+    if agent_cfg.resume or args.load_run or args.checkpoint:
+        path = find(agent_cfg, experiments(task, agent_cfg, kind))
+        ckpt = load_checkpoint(path)
+        held = checkpoint_kind(ckpt, path)
+        if held == kind.writes:
+            if args.teacher_checkpoint:
+                print(f"[INFO] --teacher_checkpoint is not used: continuing {path}, which holds its teacher.")
+            return Start(path, "resume", ckpt)
+        if args.teacher_checkpoint:
+            raise DistillLabError(f"--teacher_checkpoint and the run flags both name a teacher ({path}); give one.")
+        if kind.starts_from == "teacher":
+            return Start(path, "teacher", ckpt)
+        if kind.starts_from == "student" and held == "distillation":
+            return Start(path, "student", ckpt)
+        raise DistillLabError(f"{path} holds {KINDS[held]}; a {kind.name} run continues from {KINDS[kind.writes]}.")
+    if args.teacher_checkpoint:
+        if kind.starts_from != "teacher":
+            raise DistillLabError(
+                f"--teacher_checkpoint is for runs that distill from a teacher; --agent {args.agent} trains a "
+                f"{kind.name} run. Give --checkpoint / --load_run instead."
+            )
+        path = teacher_path(args.teacher_checkpoint, task)
+        return Start(path, "teacher", load_checkpoint(path))
+    if kind.starts_from and kind.start_required:
+        what = {"teacher": "a teacher", "student": "a distilled student"}[kind.starts_from]
+        where = "--teacher_checkpoint PATH|pretrained, or " if kind.starts_from == "teacher" else ""
+        raise DistillLabError(
+            f"a {kind.name} run starts from {what}. Give {where}--resume --load_run <run> --checkpoint model_N.pt "
+            f"(looked for in {', '.join(experiment_root(e) for e in experiments(task, agent_cfg, kind))})."
+        )
+    return None
+
+
+def checkpoint_to_play(args, task: str, agent_cfg, kind: RunKind) -> tuple[str, dict]:
+    """The checkpoint ``play.py`` / ``evaluate.py`` play: ``--checkpoint`` / ``--load_run``, else the newest run of
+    the agent's experiment; it must hold the policy the agent trains."""
+    if args.checkpoint == "pretrained" or args.teacher_checkpoint:
+        path = teacher_path(args.teacher_checkpoint or "pretrained", task)
+    else:
+        path = find(agent_cfg, [agent_cfg.experiment_name])
+    return path, check_playable(path, args.agent, kind)
+
+
+def check_playable(path: str, agent: str, kind: RunKind) -> dict:
+    """Load a checkpoint to play with ``agent``; a clear error when it holds another kind of policy."""
+    ckpt = load_checkpoint(path)
+    held = checkpoint_kind(ckpt, path)
+    if held != kind.writes:
+        raise DistillLabError(
+            f"{path} holds {KINDS[held]}, and --agent {agent} plays {KINDS[kind.writes]}; give the agent entry "
+            "point the checkpoint was trained with (its run folder's run.json names it)."
+        )
+    return ckpt
+
+
+def load_start(runner, start: Start, device: str) -> None:
+    """Load ``start`` into ``runner`` by its role, after checking the weights fit the model cfg."""
+    what = f"{start.role} checkpoint {start.path}"
+    if start.role == "teacher":
+        check_state_dict(runner.alg.teacher, teacher_state_dict(start.checkpoint, start.path), what)
+        runner.load(start.path, load_cfg={"teacher": True, "iteration": False}, map_location=device)
+    elif start.role == "student":
+        check_state_dict(runner.alg.get_policy(), start.checkpoint["student_state_dict"], what)
+        runner.load(start.path, map_location=device)
+    else:
+        policy = start.checkpoint.get("student_state_dict") or start.checkpoint["actor_state_dict"]
+        check_state_dict(runner.alg.get_policy(), policy, f"{what} (continued as this agent's run)")
+        runner.load(start.path, map_location=device)
+    print(f"[INFO] Loaded the {start.role} from {start.path}")

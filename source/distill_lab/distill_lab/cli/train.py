@@ -1,0 +1,85 @@
+"""Train a PPO teacher, or distill or fine-tune a student, with RSL-RL on a distill_lab task (kit-less on Newton).
+
+Teacher:    train.py --task Quadcopter-Point-Ctrl
+Student:    train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cfg_entry_point \\
+                --resume --load_run <teacher run> --checkpoint model_N.pt      (or --teacher_checkpoint PATH|pretrained)
+Continue:   the same flags naming a student run (--resume alone: the newest run of the agent's experiment)
+Offline BC: train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_bc_cfg_entry_point --dataset data.pt  (collect.py)
+Fine-tune:  train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_finetune_cfg_entry_point --checkpoint <student>.pt
+Hydra overrides go at the end: env.scene.num_envs=64 agent.max_iterations=10
+Runs go to logs/rsl_rl/<experiment>/<date>_<time>[_<run_name>]/ with model_N.pt, manifest.json, run.json, params/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime
+
+from tqdm import tqdm
+
+from distill_lab.io import LOG_ROOT, DistillLabError, check_writable, latest_checkpoint
+from distill_lab.runners import check_policy_observations, run_kind
+
+from .args import make_parser
+from .configs import hydra_task_config
+from .resolve import load_start, start_of_run
+from .session import open_runner
+
+PARSER = make_parser(__doc__)
+PARSER.add_argument("--max_iterations", type=int, default=None, help="Number of learning iterations.")
+PARSER.add_argument("--dataset", type=str, default=None, help="Teacher dataset for offline BC (collect.py writes one).")
+PARSER.add_argument("--video", action="store_true", help="Not recorded during training yet: use play.py --video.")
+
+
+@hydra_task_config(PARSER)
+def main(env_cfg, agent_cfg, args, overrides) -> str:
+    """Train as the flags say; return the run folder."""
+    from isaaclab.utils.io import dump_yaml
+    from isaaclab_rl.entrypoints.common import write_run_manifest
+
+    if args.video:
+        raise DistillLabError("--video is recorded by play.py: 'play.py --task <task> --video' (NewtonGL under Xvfb).")
+    kind = run_kind(agent_cfg)
+    if args.dataset:
+        if kind.name != "offline_bc":
+            raise DistillLabError(f"--dataset is for offline BC (--agent rsl_rl_bc_cfg_entry_point), not {args.agent}.")
+        agent_cfg.algorithm.dataset_path = os.path.abspath(args.dataset)
+    check_policy_observations(env_cfg, agent_cfg)
+    start = start_of_run(args, args.task, agent_cfg, kind)
+    run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
+    log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name))
+    print(f"[INFO] Logging experiment in directory: {log_dir}")
+    check_writable(log_dir)
+    env_cfg.log_dir = log_dir
+    write_run_manifest(log_dir, library="rsl_rl", task=args.task, metadata={"agent": args.agent})
+
+    with open_runner(args.task, env_cfg, agent_cfg, args, log_dir) as (env, runner):
+        runner.add_git_repo_to_log(__file__)
+        if start is not None:
+            load_start(runner, start, agent_cfg.device)
+        exact = start is not None and start.role == "resume" and runner.load_resume_state(start.path)
+        if start is not None:
+            runner.start = {"checkpoint": start.path, "role": start.role, "exact_resume": exact}
+        dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
+        dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
+        split = getattr(runner.alg, "split_iterations", None)
+        online = split(agent_cfg.max_iterations)[1] if split else agent_cfg.max_iterations
+        env.progress = tqdm(total=online * agent_cfg.num_steps_per_env * env.num_envs, desc=f"{kind.name} env steps",
+                            unit="step", unit_scale=True, file=sys.stderr, mininterval=5.0)  # fmt: skip
+        started = time.time()
+        try:
+            runner.learn(agent_cfg.max_iterations, init_at_random_ep_len=agent_cfg.init_at_random_ep_len and not exact)
+        except (ValueError, FloatingPointError) as err:
+            if not isinstance(err, FloatingPointError) and "NaN" not in str(err):
+                raise
+            raise DistillLabError(
+                f"stopped at iteration {runner.current_learning_iteration}: {err} "
+                f"Last good checkpoint: {latest_checkpoint(log_dir) or 'none yet'}."
+            ) from None
+        finally:
+            env.progress.close()
+            getattr(runner.logger.writer, "flush", lambda: None)()  # RSL-RL leaves TensorBoard's writer open
+        print(f"[INFO] Training time: {time.time() - started:.1f} s. Run folder: {log_dir}")
+    return log_dir

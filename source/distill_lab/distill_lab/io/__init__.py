@@ -1,0 +1,18 @@
+"""The bottom layer: user-facing errors, atomic files, checkpoints (find, load, kind, manifest) and datasets."""
+
+from .checkpoints import (  # noqa: F401
+    KINDS,
+    LOG_ROOT,
+    MANIFEST,
+    check_state_dict,
+    checkpoint_kind,
+    experiment_root,
+    find_checkpoint,
+    latest_checkpoint,
+    load_checkpoint,
+    output_folder,
+    read_manifest,
+    teacher_state_dict,
+)
+from .errors import DistillLabError, run_cli  # noqa: F401
+from .files import check_writable, load_torch_file, read_json, write_atomic, write_json  # noqa: F401

@@ -1,0 +1,102 @@
+"""What a run is, decided in one place, and the guard that keeps privileged terms out of every deployable policy.
+
+:func:`run_kind` reads the agent cfg's ``algorithm.class_name``: the algorithm class says what the run trains, which
+obs set its policy reads, what a fresh run loads first and which checkpoint kind it writes
+(:func:`distill_lab.io.checkpoint_kind`). Every command decides with it. A new method adds one line to :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rsl_rl.utils import resolve_callable
+
+from distill_lab.io import DistillLabError
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """What a run trains and what it needs."""
+
+    name: str
+    """``teacher`` (PPO on privileged observations), ``distillation``, ``offline_bc``, ``ppd`` or ``finetune``."""
+    policy_set: str
+    """The obs set (key of ``agent.obs_groups``) the trained policy reads: ``actor`` or ``student``."""
+    starts_from: str | None
+    """What a fresh run loads before learning: ``teacher``, ``student`` (a distilled one) or nothing."""
+    start_required: bool
+    """Whether a fresh run cannot learn without it (offline BC needs a teacher only for its DAgger rounds)."""
+    writes: str
+    """The checkpoint kind the run writes; a checkpoint of this kind is a run of this kind to continue."""
+
+    @property
+    def deployable(self) -> bool:
+        """Whether the run trains a policy for the robot (so it must read only deployable observations)."""
+        return self.name != "teacher"
+
+
+KINDS: tuple[tuple[str, RunKind], ...] = (
+    ("distill_lab.distillation.finetune:FinetunePPO", RunKind("finetune", "actor", "student", True, "ppo")),
+    ("distill_lab.distillation.ppd:PPD", RunKind("ppd", "actor", "teacher", True, "ppd")),
+    ("distill_lab.distillation.offline:OfflineBC", RunKind("offline_bc", "student", "teacher", False, "distillation")),
+    ("rsl_rl.algorithms:Distillation", RunKind("distillation", "student", "teacher", True, "distillation")),
+    ("rsl_rl.algorithms:PPO", RunKind("teacher", "actor", None, False, "ppo")),
+)
+"""Algorithm class -> kind; the first class the cfg's algorithm is a subclass of decides (subclasses first)."""
+
+
+def run_kind(agent_cfg) -> RunKind:
+    """The kind of run an agent cfg describes, from its ``algorithm.class_name``."""
+    name = str(agent_cfg.algorithm.class_name)  # Isaac Lab keeps "module:Class" strings as lazy ResolvableStrings
+    try:
+        algorithm = resolve_callable(name)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise DistillLabError(f"unknown algorithm class_name '{name}' ({err}).") from None
+    for class_name, kind in KINDS:
+        if isinstance(algorithm, type) and issubclass(algorithm, resolve_callable(class_name)):
+            return kind
+    raise DistillLabError(
+        f"algorithm '{name}' is none of the kinds distill_lab runs: subclasses of {', '.join(c for c, _ in KINDS)}."
+    )
+
+
+def policy_groups(agent_cfg, obs_set: str, env_groups: list[str]) -> list[str]:
+    """The obs groups an obs set reads, resolved as RSL-RL does (a missing set falls back to the group of its name,
+    then to ``policy``); a clear error for a malformed entry such as the unquoted override ``[teacher]``."""
+    groups = agent_cfg.obs_groups.get(obs_set)
+    if groups is None:
+        return [obs_set if obs_set in env_groups else "policy"]
+    if isinstance(groups, str) or not all(isinstance(g, str) for g in groups):
+        raise DistillLabError(
+            f"agent.obs_groups.{obs_set} must be a list of obs group names, found {groups!r}. On the command line "
+            f"quote the list: 'agent.obs_groups.{obs_set}=[\"policy\"]'."
+        )
+    return list(groups)
+
+
+def check_policy_observations(env_cfg, agent_cfg) -> None:
+    """Refuse a deployable policy (any kind but a teacher) whose obs groups hold a privileged term
+    (``env_cfg.privileged_terms``), and obs groups the env does not have."""
+    kind = run_kind(agent_cfg)
+    env_groups = [g for g, cfg in vars(env_cfg.observations).items() if not g.startswith("_") and cfg is not None]
+    for obs_set in agent_cfg.obs_groups:
+        for group in policy_groups(agent_cfg, obs_set, env_groups):
+            if group not in env_groups:
+                raise DistillLabError(
+                    f"agent.obs_groups.{obs_set} names obs group '{group}', which the env does not have; it has "
+                    f"{', '.join(env_groups)}."
+                )
+    privileged = set(getattr(env_cfg, "privileged_terms", ()))
+    if not kind.deployable or not privileged:
+        return
+    for group in policy_groups(agent_cfg, kind.policy_set, env_groups):
+        terms = getattr(env_cfg.observations, group).to_dict()
+        leaked = sorted(
+            privileged & {name for name, term in terms.items() if isinstance(term, dict) and "func" in term}
+        )
+        if leaked:
+            raise DistillLabError(
+                f"the {kind.name} policy (obs set '{kind.policy_set}') reads obs group '{group}', which holds "
+                f"privileged term(s) {', '.join(leaked)} that a deployed robot does not sense. Give it only deployable "
+                f"groups, e.g. 'agent.obs_groups.{kind.policy_set}=[\"policy\"]'."
+            )

@@ -1,0 +1,40 @@
+"""Workarounds of rsl-rl-lib 5.5.1 behaviour that RSL-RL offers no hook for; each names the upstream line it handles.
+
+Used by :mod:`distill_lab.runners.checkpointing` (the runners' ``load``). Re-check them when the pin changes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+RSL_RL_VERSION = "5.5.1"
+"""The rsl-rl-lib release these workarounds were written against (Isaac Lab 3.0 pins it)."""
+
+
+def resumed_iteration(loaded: dict) -> int:
+    """The iteration a resumed run starts at: the one after the saved one.
+
+    ``OnPolicyRunner.load`` (``rsl_rl/runners/on_policy_runner.py`` line 160) sets ``current_learning_iteration`` to
+    the saved ``iter``, and ``learn`` starts there, so a resumed run repeats (and re-saves) the saved iteration.
+    """
+    return int(loaded["iter"]) + 1
+
+
+def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | None:
+    """What to load from a weights-only PPO checkpoint (a shipped teacher keeps no optimizer state).
+
+    ``PPO.load`` (``rsl_rl/algorithms/ppo.py`` line 404) loads ``optimizer_state_dict`` whenever ``load_cfg`` is None,
+    and fails without it. Distillation-type algorithms (which have a ``teacher``) read such a file as a teacher.
+    """
+    weights_only = "actor_state_dict" in loaded and "optimizer_state_dict" not in loaded
+    if load_cfg is None and weights_only and not hasattr(alg, "teacher"):
+        return {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
+    return load_cfg
+
+
+def check_version() -> str | None:
+    """A one-line warning when the installed rsl-rl-lib is not the release these workarounds know, else None."""
+    installed = importlib.metadata.version("rsl-rl-lib")
+    if installed == RSL_RL_VERSION:
+        return None
+    return f"rsl-rl-lib {installed} is installed; distill_lab's runner fixes were written for {RSL_RL_VERSION}."

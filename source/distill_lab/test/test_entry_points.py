@@ -1,0 +1,83 @@
+"""Every entry point of both tasks trains and plays under distill_lab's commands and under Isaac Lab's own CLI
+(``isaaclab train|play --rl_library rsl_rl``), at tiny sizes: Isaac Lab builds RSL-RL's runners from the cfgs, and the
+project's algorithms come in through ``algorithm.class_name``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import isaaclab_rl.entrypoints.backends.play_rsl_rl as isaaclab_play
+import pytest
+import torch
+from conftest import BLIND, DAGGER, TASK, chdir, run
+from isaaclab_rl.entrypoints.dispatch import run_cli as isaaclab
+
+from distill_lab.cli.configs import task_entry_points
+from distill_lab.io import checkpoint_kind, find_checkpoint, load_checkpoint
+from distill_lab.pretrained import pretrained_teacher
+
+CASES = [(task, agent) for task in (TASK, BLIND) for agent in task_entry_points(task) if agent != "env_cfg_entry_point"]
+TINY = ["--num_envs", "4"]
+BC = [
+    "agent.algorithm.burn_in=8",
+    "agent.algorithm.sequence_length=16",
+    "agent.algorithm.offline_iterations=1",
+    "agent.algorithm.dagger_rounds=1",
+]
+"""Offline BC on the tiny dataset: one offline iteration, then one DAgger round."""
+
+
+@pytest.fixture(scope="module")
+def starts(tmp_path_factory) -> dict:
+    """Per task: its shipped teacher, a teacher dataset (collect.py) and a DAgger student to fine-tune."""
+    folder = tmp_path_factory.mktemp("starts")
+    found = {}
+    for task in (TASK, BLIND):
+        dataset = run("collect", "--task", task, "--teacher_checkpoint", "pretrained", *TINY, "--num_steps", "30",
+                      "--output", f"{task}.pt", cwd=folder)  # fmt: skip
+        student = run("train", "--task", task, "--agent", DAGGER, *TINY, "--max_iterations", "1",
+                      "--teacher_checkpoint", "pretrained", cwd=folder)  # fmt: skip
+        found[task] = {"teacher": pretrained_teacher(task), "dataset": dataset, "student": f"{student}/model_0.pt"}
+    return found
+
+
+def _start(agent: str, start: dict, isaaclab_cli: bool) -> list[str]:
+    """The flags a run of ``agent`` starts from, as each CLI takes them."""
+    if agent == "rsl_rl_cfg_entry_point":
+        return []
+    if agent == "rsl_rl_finetune_cfg_entry_point":
+        return ["--checkpoint", start["student"]]
+    teacher = ["--checkpoint" if isaaclab_cli else "--teacher_checkpoint", start["teacher"]]
+    if agent != "rsl_rl_bc_cfg_entry_point":
+        return teacher
+    if isaaclab_cli:  # Isaac Lab's runner steps the env every iteration; the teacher must be given
+        return [*teacher, f"agent.algorithm.dataset_path={start['dataset']}", *BC]
+    return ["--dataset", start["dataset"], *BC]
+
+
+@pytest.mark.parametrize(("task", "agent"), CASES)
+def test_distill_lab_commands_train_play_and_export_every_entry_point(task, agent, starts, tmp_path):
+    run_dir = Path(run("train", "--task", task, "--agent", agent, *TINY, "--max_iterations", "2",
+                       *_start(agent, starts[task], isaaclab_cli=False), cwd=tmp_path))  # fmt: skip
+    summary = run("play", "--task", task, "--agent", agent, *TINY, "--num_steps", "10", cwd=tmp_path)
+    assert summary["checkpoint"] == str(run_dir / "model_1.pt"), "play takes the newest run of the agent"
+    assert summary["export"]["max_action_difference"] < 1e-4
+
+
+@pytest.mark.parametrize(("task", "agent"), CASES)
+def test_isaaclab_cli_trains_and_plays_every_entry_point(task, agent, starts, tmp_path, monkeypatch):
+    common = ["--rl_library", "rsl_rl", "--task", task, "--agent", agent, *TINY, "--device", "cpu"]
+    with chdir(tmp_path):
+        assert isaaclab("train", [*common, "--max_iterations", "2", *_start(agent, starts[task], True)]) == 0
+        from isaaclab_tasks.utils import load_cfg_from_registry
+
+        experiment = load_cfg_from_registry(task, agent).experiment_name
+        checkpoint = find_checkpoint([experiment])
+        steps = []
+        monkeypatch.setattr(isaaclab_play, "run_playback", lambda step, **kw: [step() or steps.append(1)
+                                                                                for _ in range(5)])  # fmt: skip
+        with torch.inference_mode():
+            assert isaaclab("play", [*common, "--checkpoint", "latest"]) == 0
+    assert Path(checkpoint).name == "model_1.pt" and len(steps) == 5
+    assert checkpoint_kind(load_checkpoint(checkpoint), checkpoint) in ("ppo", "ppd", "distillation")
+    assert (Path(checkpoint).parent / "exported" / "policy.onnx").is_file(), "Isaac Lab's play exports the policy"
