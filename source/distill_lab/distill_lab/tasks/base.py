@@ -1,10 +1,46 @@
 """What every distill_lab task's env cfg shares: the privileged terms no student may read, a robustness sweep for
-evaluation, and the play settings Isaac Lab applies with ``play_mode=True``."""
+evaluation, the play settings Isaac Lab applies with ``play_mode=True``, Newton MuJoCo-Warp settings that build and
+step vectorized envs on the CPU, and a local ground and light (Isaac Lab's default ground plane is a remote USD)."""
 
 from __future__ import annotations
 
+import isaaclab.sim as sim_utils
+from isaaclab.assets import AssetBaseCfg
 from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.utils import configclass
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
+
+LIGHT = AssetBaseCfg(prim_path="/World/light", spawn=sim_utils.DistantLightCfg(color=(1.0, 1.0, 1.0), intensity=2500.0))
+"""A sun-like light."""
+
+
+def ground_box(color: tuple[float, float, float], friction: float | None = None) -> AssetBaseCfg:
+    """The ground: a 400 m x 400 m box, 1 m thick, whose top face is at z = 0, with an optional friction."""
+    material = (
+        None
+        if friction is None
+        else sim_utils.RigidBodyMaterialCfg(static_friction=friction, dynamic_friction=friction)
+    )
+    spawn = sim_utils.CuboidCfg(
+        size=(400.0, 400.0, 1.0),
+        collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
+        physics_material=material,
+        visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=color),
+    )
+    return AssetBaseCfg(
+        prim_path="/World/ground", spawn=spawn, init_state=AssetBaseCfg.InitialStateCfg(pos=(0, 0, -0.5))
+    )
+
+
+def newton_mjwarp(njmax: int, nconmax: int, use_mujoco_contacts: bool = True) -> NewtonCfg:
+    """MuJoCo-Warp with constraint (``njmax``) and contact (``nconmax``) budgets sized to the scene, per env.
+
+    ``use_mujoco_contacts=True`` uses MuJoCo's collision (primitive shapes); ``False`` uses Newton's pipeline
+    (needed for terrain meshes). CUDA graphs are off so the same cfg runs on the CPU.
+    """
+    solver = MJWarpSolverCfg(njmax=njmax, nconmax=nconmax, cone="pyramidal", impratio=1.0, integrator="implicitfast",
+                             use_mujoco_contacts=use_mujoco_contacts)  # fmt: skip
+    return NewtonCfg(solver_cfg=solver, num_substeps=1, use_cuda_graph=False)
 
 
 @configclass

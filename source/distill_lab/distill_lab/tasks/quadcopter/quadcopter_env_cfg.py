@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 
-import isaaclab.sim as sim_utils
-from isaaclab.assets import AssetBaseCfg, RigidObjectCfg
+from isaaclab.assets import RigidObjectCfg
 from isaaclab.managers import EventTermCfg as EventTerm
 from isaaclab.managers import ObservationGroupCfg as ObsGroup
 from isaaclab.managers import ObservationTermCfg as ObsTerm
@@ -22,8 +21,7 @@ from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
-from ..base import DistillLabEnvCfg, RobustnessSweepCfg
-from ..physics import newton_mjwarp
+from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, ground_box, newton_mjwarp
 from . import mdp
 
 PRIVILEGED_TERMS = (
@@ -42,23 +40,13 @@ PRIVILEGED_TERMS = (
 class QuadcopterSceneCfg(InteractiveSceneCfg):
     """A local ground box, the quadrotor and a light."""
 
-    ground = AssetBaseCfg(
-        prim_path="/World/ground",
-        spawn=sim_utils.CuboidCfg(
-            size=(400.0, 400.0, 1.0),
-            collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
-            visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.35, 0.35, 0.35)),
-        ),
-        init_state=AssetBaseCfg.InitialStateCfg(pos=(0.0, 0.0, -0.5)),
-    )
-    """Ground: a 1 m thick box whose top face is at z = 0 (the default ground plane is a remote USD)."""
+    ground = ground_box(color=(0.35, 0.35, 0.35))
+    """The local ground box."""
 
     robot: RigidObjectCfg = CRAZYFLIE_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
     """The quadrotor."""
 
-    light = AssetBaseCfg(
-        prim_path="/World/light", spawn=sim_utils.DistantLightCfg(color=(1.0, 1.0, 1.0), intensity=2500.0)
-    )
+    light = LIGHT
     """Sun-like light."""
 
 

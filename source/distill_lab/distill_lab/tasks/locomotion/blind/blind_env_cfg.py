@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-import isaaclab.sim as sim_utils
-from isaaclab.assets import ArticulationCfg, AssetBaseCfg
+from isaaclab.assets import ArticulationCfg
 from isaaclab.managers import EventTermCfg as EventTerm
 from isaaclab.managers import ObservationGroupCfg as ObsGroup
 from isaaclab.managers import ObservationTermCfg as ObsTerm
@@ -28,7 +27,7 @@ from isaaclab_tasks.utils import PresetCfg, preset
 
 from distill_lab.assets.quadruped import QUADRUPED_CFG
 
-from ...base import DistillLabEnvCfg, RobustnessSweepCfg
+from ...base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg
 from . import mdp
 from .terrain import GroundCfg, HeightScannerCfg, PhysicsCfg
 
@@ -87,9 +86,7 @@ class BlindSceneCfg(InteractiveSceneCfg):
     """Contact forces on the feet (for air-time rewards and the teacher's contact states)."""
     height_scanner = HeightScannerCfg()
     """Height scan (rough terrain only)."""
-    light = AssetBaseCfg(
-        prim_path="/World/light", spawn=sim_utils.DistantLightCfg(color=(1.0, 1.0, 1.0), intensity=2500.0)
-    )
+    light = LIGHT
     """Sun-like light."""
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import isaaclab.sim as sim_utils
 import isaaclab.terrains as terrain_gen
-from isaaclab.assets import AssetBaseCfg
 from isaaclab.sensors import RayCasterCfg, patterns
 from isaaclab.terrains import TerrainImporterCfg
 from isaaclab.utils import configclass
 from isaaclab_tasks.utils import PresetCfg
 
-from ...physics import newton_mjwarp
+from ...base import ground_box, newton_mjwarp
 
 GROUND_FRICTION = 0.2
 """Ground friction coefficient. MuJoCo-Warp uses the larger of the two contacting shapes' values, so a ground below
@@ -54,18 +53,7 @@ class PhysicsCfg(PresetCfg):
 class GroundCfg(PresetCfg):
     """Flat ground (default) or gentle rough terrain (``presets=rough``); both work offline."""
 
-    default = AssetBaseCfg(
-        prim_path="/World/ground",
-        spawn=sim_utils.CuboidCfg(
-            size=(400.0, 400.0, 1.0),
-            collision_props=[sim_utils.UsdPhysicsCollisionCfg()],
-            physics_material=sim_utils.RigidBodyMaterialCfg(
-                static_friction=GROUND_FRICTION, dynamic_friction=GROUND_FRICTION
-            ),
-            visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.4, 0.42, 0.4)),
-        ),
-        init_state=AssetBaseCfg.InitialStateCfg(pos=(0.0, 0.0, -0.5)),
-    )
+    default = ground_box(color=(0.4, 0.42, 0.4), friction=GROUND_FRICTION)
     rough = TerrainImporterCfg(
         prim_path="/World/ground",
         terrain_type="generator",
