@@ -10,7 +10,6 @@ the task's metric first reached its target, and the mean of its last 5 logged va
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 
@@ -19,26 +18,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from common import ROOT, relative, write_result  # noqa: E402
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
 
 from distill_lab.cli import train  # noqa: E402
+from distill_lab.evaluation.report import read_scalars  # noqa: E402
 
 METRICS = {
     "Quadcopter-Point-Ctrl": ("Metrics/target/success_rate", 0.9, False, "Metrics/target/final_distance"),
     "blind_rl": ("Metrics/base_velocity/error_vel_xy", 0.1, True, "Metrics/base_velocity/error_vel_yaw"),
 }
 """Task -> (metric, target, lower is better, secondary metric)."""
-
-
-def read_scalars(run_dir: str) -> dict[str, list]:
-    """All scalar series of a run: tag -> [(wall_time, step, value), ...]."""
-    series = {}
-    for events in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
-        acc = EventAccumulator(events, size_guidance={"scalars": 0})
-        acc.Reload()
-        for tag in acc.Tags()["scalars"]:
-            series.setdefault(tag, []).extend((e.wall_time, e.step, e.value) for e in acc.Scalars(tag))
-    return series
 
 
 def main(argv: list[str] | None = None) -> None:

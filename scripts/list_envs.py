@@ -1,5 +1,4 @@
-"""List the tasks distill_lab registers and their entry points:
-a thin entry point to :mod:`distill_lab.cli.list_envs`."""
+"""List the tasks and their entry points: :mod:`distill_lab.cli.list_envs` (``--help`` lists the flags)."""
 
 from distill_lab.cli.list_envs import main
 from distill_lab.io import run_cli

@@ -1,5 +1,4 @@
-"""Teacher -> student -> evaluation -> export -> report in one command: a thin entry point to
-:mod:`distill_lab.cli.pipeline` (``--help`` lists the flags)."""
+"""Teacher -> student -> evaluation -> export -> report: :mod:`distill_lab.cli.pipeline` (see --help)."""
 
 from distill_lab.cli.pipeline import main
 from distill_lab.io import run_cli

@@ -18,7 +18,9 @@ import json
 import os
 
 import torch
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from distill_lab.evaluation.report import read_scalars
+from distill_lab.io import read_json, write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_BYTES = 1 << 20
@@ -46,10 +48,7 @@ def main() -> None:
         torch.save(ckpt, out)
     git = open(glob.glob(os.path.join(run, "git", "*.diff"))[0]).read()
     commit = git.split("--- git commit ---")[1].split()[0]
-    events = sorted(glob.glob(os.path.join(run, "events.out.tfevents.*")))[-1]
-    acc = EventAccumulator(events, size_guidance={"scalars": 0})
-    acc.Reload()
-    rewards = acc.Scalars("Train/mean_reward")
+    rewards = read_scalars(run)["Train/mean_reward"]  # (wall time, iteration, value)
     card = {
         "task": args.task,
         "file": "teacher.pt",
@@ -61,14 +60,13 @@ def main() -> None:
         "commit": commit,
         "uncommitted_changes_at_training": bool(git.split("--- git diff ---")[-1].strip()),
         "trained_on": args.trained_on,
-        "training_wall_time_s": rewards[-1].wall_time - rewards[0].wall_time,
-        "final_train_mean_reward": rewards[-1].value,
-        "evaluation": json.load(open(args.eval)) if args.eval else None,
+        "training_wall_time_s": rewards[-1][0] - rewards[0][0],
+        "final_train_mean_reward": rewards[-1][2],
+        "evaluation": read_json(args.eval, "evaluation") if args.eval else None,
         "note": args.note,
     }
-    with open(os.path.join(out_dir, "teacher.json"), "w") as f:
-        json.dump(card, f, indent=2)
     print(json.dumps(card, indent=2))
+    write_json(os.path.join(out_dir, "teacher.json"), card)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
-"""Record a teacher's rollouts to a dataset for offline BC:
-a thin entry point to :mod:`distill_lab.cli.collect` (``--help`` lists the flags)."""
+"""Record a teacher's rollouts for offline BC: :mod:`distill_lab.cli.collect` (``--help`` lists the flags)."""
 
 from distill_lab.cli.collect import main
 from distill_lab.io import run_cli

@@ -1,5 +1,4 @@
-"""Play, export, record or serve a teacher or student:
-a thin entry point to :mod:`distill_lab.cli.play` (``--help`` lists the flags)."""
+"""Play, export, record or serve a policy: :mod:`distill_lab.cli.play` (``--help`` lists the flags)."""
 
 from distill_lab.cli.play import main
 from distill_lab.io import run_cli

@@ -1,5 +1,4 @@
-"""Train a PPO teacher, or distill or fine-tune a student:
-a thin entry point to :mod:`distill_lab.cli.train` (``--help`` lists the flags)."""
+"""Train a teacher, or distill or fine-tune a student: :mod:`distill_lab.cli.train` (``--help`` lists the flags)."""
 
 from distill_lab.cli.train import main
 from distill_lab.io import run_cli

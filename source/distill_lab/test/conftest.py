@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import importlib
 import os
 import re
@@ -63,15 +62,9 @@ def assert_clean_error(proc: subprocess.CompletedProcess, pattern: str) -> None:
 
 def scalars(run_dir: Path, tag: str) -> list[float]:
     """The values a run logged to TensorBoard under ``tag``, in order."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from distill_lab.evaluation.report import read_scalars
 
-    values = []
-    for events in sorted(glob.glob(str(run_dir / "events.out.tfevents.*"))):
-        acc = EventAccumulator(events, size_guidance={"scalars": 0})
-        acc.Reload()
-        if tag in acc.Tags()["scalars"]:
-            values += [e.value for e in acc.Scalars(tag)]
-    return values
+    return [value for *_, value in read_scalars(str(run_dir)).get(tag, [])]
 
 
 @pytest.fixture(scope="session")

@@ -263,37 +263,12 @@ def build_stage():
         _add_shape(
             stage, f"{hip}/visual", "Cylinder", (0, 0, 0), collide=False, color=body_color, radius=0.046, height=0.04
         ).CreateAxisAttr("Y")
-        _add_link(stage, thigh, thigh_pos, props["thigh"])
-        _add_shape(
-            stage,
-            f"{thigh}/visual",
-            "Capsule",
-            (0.0, 0.0, -THIGH_LENGTH / 2),
-            collide=False,
-            color=leg_color,
-            radius=0.02,
-            height=THIGH_LENGTH - 0.04,
-        ).CreateAxisAttr("Z")
-        _add_link(stage, calf, calf_pos, props["calf"])
-        _add_shape(
-            stage,
-            f"{calf}/visual",
-            "Capsule",
-            (0.0, 0.0, -CALF_LENGTH / 2),
-            collide=False,
-            color=leg_color,
-            radius=0.011,
-            height=CALF_LENGTH - 0.022,
-        ).CreateAxisAttr("Z")
-        _add_shape(
-            stage,
-            f"{calf}/foot",
-            "Sphere",
-            (0.0, 0.0, -CALF_LENGTH),
-            collide=True,
-            color=foot_color,
-            radius=FOOT_RADIUS,
-        )
+        for link, pos, length, radius in ((thigh, thigh_pos, THIGH_LENGTH, 0.02), (calf, calf_pos, CALF_LENGTH, 0.011)):
+            _add_link(stage, link, pos, props[link.rsplit("_", 1)[1]])
+            _add_shape(stage, f"{link}/visual", "Capsule", (0.0, 0.0, -length / 2), collide=False, color=leg_color,
+                       radius=radius, height=length - 2 * radius).CreateAxisAttr("Z")  # fmt: skip
+        _add_shape(stage, f"{calf}/foot", "Sphere", (0.0, 0.0, -CALF_LENGTH), collide=True, color=foot_color,
+                   radius=FOOT_RADIUS)  # fmt: skip
 
         joints = f"{root}/joints"
         _add_revolute_joint(stage, f"{joints}/{leg}_hip_joint", trunk, hip, hip_pos, "X", HIP_LIMIT)

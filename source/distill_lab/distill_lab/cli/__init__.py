@@ -4,6 +4,3 @@ They share one argument module (:mod:`.args`), one config loader (:mod:`.configs
 (:mod:`.resolve`) and one simulator session (:mod:`.session`). ``scripts/`` and the ``distill-lab`` console script
 call them; the pipeline and the benchmarks call them as functions.
 """
-
-COMMANDS = ("train", "play", "evaluate", "collect", "pipeline", "list_envs")
-"""Command names, each a module of this package with a ``main(argv)``."""

@@ -8,7 +8,8 @@ import sys
 
 from distill_lab.io import run_cli
 
-from . import COMMANDS
+COMMANDS = ("train", "play", "evaluate", "collect", "pipeline", "list_envs")
+"""Command names, each a module of this package with a ``main(argv)``."""
 
 
 def main() -> None:

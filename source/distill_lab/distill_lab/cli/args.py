@@ -41,43 +41,29 @@ LAUNCHER_FLAGS = ("headless", "enable_cameras", "livestream", "kit_args", "exper
 
 def make_parser(doc: str, agent_default: str = "rsl_rl_cfg_entry_point") -> argparse.ArgumentParser:
     """A parser with the flags every command shares (``doc``: the command's module docstring)."""
-    parser = argparse.ArgumentParser(
-        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
-    )
-    parser.add_argument("--task", type=str, required=True, help="Gym ID of the task, e.g. Quadcopter-Point-Ctrl.")
-    parser.add_argument(
-        "--agent", type=str, default=agent_default, help=f"Agent cfg entry point of the task (default {agent_default})."
-    )
-    parser.add_argument("--num_envs", type=int, default=None, help="Number of parallel environments.")
-    parser.add_argument("--seed", type=int, default=None, help="Seed of the environment and the learner.")
-    parser.add_argument("--device", type=str, default=None, help="cpu or cuda:N (default: the agent cfg's device).")
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     allow_abbrev=False)  # fmt: skip
+    parser.add_argument("--task", required=True, help="Gym ID of the task, e.g. Quadcopter-Point-Ctrl.")
+    parser.add_argument("--agent", default=agent_default, help=f"Agent cfg entry point (default {agent_default}).")
+    parser.add_argument("--num_envs", type=int, help="Number of parallel environments.")
+    parser.add_argument("--seed", type=int, help="Seed of the environment and the learner.")
+    parser.add_argument("--device", help="cpu or cuda:N (default: the agent cfg's device).")
     group = parser.add_argument_group("rsl_rl", "RSL-RL run and checkpoint flags (as in Isaac Lab).")
-    group.add_argument("--experiment_name", type=str, default=None, help="Experiment folder under logs/rsl_rl/.")
-    group.add_argument("--run_name", type=str, default=None, help="Suffix of the run folder name.")
+    group.add_argument("--experiment_name", help="Experiment folder under logs/rsl_rl/.")
+    group.add_argument("--run_name", help="Suffix of the run folder name.")
     group.add_argument("--resume", action="store_true", help="Continue a run, or distill from the teacher run found.")
-    group.add_argument("--load_run", type=str, default=None, help="Run folder (regex) to load; default: the newest.")
-    group.add_argument(
-        "--checkpoint", type=str, default=None, help="Checkpoint file (regex) in that run, a path, or latest / best."
-    )
-    group.add_argument(
-        "--teacher_checkpoint",
-        type=str,
-        default=None,
-        help="Teacher to distill from: a checkpoint path, or 'pretrained' for the task's shipped teacher.",
-    )
-    group.add_argument("--logger", type=str, default=None, choices=["tensorboard", "wandb"], help="Logger.")
-    group.add_argument("--log_project_name", type=str, default=None, help="W&B project name.")
-    launcher = parser.add_argument_group(
-        "launcher", "Isaac Lab's app-launcher flags (Kit, where Isaac Sim is installed)."
-    )
+    group.add_argument("--load_run", help="Run folder (regex) to load; default: the newest.")
+    group.add_argument("--checkpoint", help="Checkpoint file (regex) in that run, a path, or latest / best.")
+    group.add_argument("--teacher_checkpoint", help="Teacher to distill from: a path, or 'pretrained' (shipped).")
+    group.add_argument("--logger", choices=["tensorboard", "wandb"], help="Logger.")
+    group.add_argument("--log_project_name", help="W&B project name.")
+    launcher = parser.add_argument_group("launcher", "Isaac Lab's app-launcher flags (Kit, where Isaac Sim is).")
     launcher.add_argument("--headless", action="store_true", help="Run Kit without a window.")
     launcher.add_argument("--enable_cameras", action="store_true", help="Enable Kit's camera rendering.")
-    launcher.add_argument("--livestream", type=int, default=None, choices=[0, 1, 2], help="Kit livestream mode.")
-    launcher.add_argument("--kit_args", type=str, default=None, help="Arguments passed to Omniverse Kit.")
-    launcher.add_argument("--experience", type=str, default=None, help="Kit experience file.")
-    launcher.add_argument(
-        "--distributed", action="store_true", help="Multi-process training under torchrun (not available yet)."
-    )
+    launcher.add_argument("--livestream", type=int, choices=[0, 1, 2], help="Kit livestream mode.")
+    launcher.add_argument("--kit_args", help="Arguments passed to Omniverse Kit.")
+    launcher.add_argument("--experience", help="Kit experience file.")
+    launcher.add_argument("--distributed", action="store_true", help="Multi-process training (not available yet).")
     return parser
 
 
@@ -116,15 +102,12 @@ def check_overrides(args: argparse.Namespace, overrides: Sequence[str]) -> None:
 
 def check_device(device: str) -> str:
     """Return ``device`` if this machine has it, else raise a clear error."""
-    if device == "cpu":
+    index = device.partition(":")[2] or "0"
+    if device == "cpu" or (device.startswith("cuda") and index.isdigit() and int(index) < torch.cuda.device_count()):
         return device
     if device.startswith("cuda"):
-        index = int(device.split(":")[1]) if ":" in device else 0
-        if not torch.cuda.is_available():
-            raise DistillLabError(f"device '{device}' requested but CUDA is not available here; use --device cpu.")
-        if index >= torch.cuda.device_count():
-            raise DistillLabError(f"device '{device}' requested but only {torch.cuda.device_count()} GPU(s) exist.")
-        return device
+        found = f"{torch.cuda.device_count()} GPU(s)" if torch.cuda.is_available() else "CUDA is not available"
+        raise DistillLabError(f"device '{device}' requested but {found} here; use --device cpu.")
     raise DistillLabError(f"unknown device '{device}': expected cpu or cuda:N.")
 
 

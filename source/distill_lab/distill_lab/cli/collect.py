@@ -31,13 +31,8 @@ from .session import open_runner
 PARSER = make_parser(__doc__)
 PARSER.add_argument("--num_steps", type=int, default=500, help="Steps per env to record.")
 PARSER.add_argument("--output", type=str, required=True, help="Dataset file to write (.pt).")
-PARSER.add_argument(
-    "--action_noise",
-    type=float,
-    default=0.0,
-    help="Std of Gaussian noise added to the applied action (labels stay the teacher's clean action): wider state "
-    "coverage, as in DART.",
-)
+PARSER.add_argument("--action_noise", type=float, default=0.0,
+                    help="Std of noise on the applied action (the labels stay clean, as in DART).")  # fmt: skip
 
 
 def git_commit() -> str:

@@ -15,17 +15,23 @@ from distill_lab.io import DistillLabError
 from .args import apply_args, check_overrides, parse
 
 
-def task_entry_points(task_name: str) -> list[str]:
-    """The ``*_cfg_entry_point`` keys a registered task offers; raise a clear error for an unknown task."""
+def distill_lab_tasks() -> dict[str, list[str]]:
+    """The tasks distill_lab registers and the ``*_cfg_entry_point`` keys of each."""
     import distill_lab  # noqa: F401  (registers the project's tasks)
 
+    return {task: sorted(k for k in spec.kwargs if k.endswith("_cfg_entry_point"))
+            for task, spec in sorted(gym.registry.items())
+            if str(spec.kwargs.get("env_cfg_entry_point", "")).startswith("distill_lab.")}  # fmt: skip
+
+
+def task_entry_points(task_name: str) -> list[str]:
+    """The ``*_cfg_entry_point`` keys a registered task offers; raise a clear error for an unknown task."""
+    ours = distill_lab_tasks()
     try:
         spec = gym.spec(task_name)
     except gym.error.Error:
-        known = sorted(gym.registry)
-        close = difflib.get_close_matches(task_name, known, n=5, cutoff=0.6)
+        close = difflib.get_close_matches(task_name, list(gym.registry), n=5, cutoff=0.6)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        ours = [t for t in known if str(gym.spec(t).kwargs.get("env_cfg_entry_point", "")).startswith("distill_lab.")]
         raise DistillLabError(
             f"unknown task '{task_name}'.{hint} distill_lab tasks: {', '.join(ours)} (scripts/list_envs.py lists all)."
         ) from None

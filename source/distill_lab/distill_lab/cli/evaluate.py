@@ -33,15 +33,12 @@ PARSER.add_argument("--sweep", action="store_true", help="Also run the task's ro
 PARSER.add_argument("--sweep_steps", type=int, default=None, help="Steps per sweep value (default: --num_steps).")
 PARSER.add_argument("--no_profile", action="store_true", help="Skip parameter count, ONNX size and latency.")
 
-DEFAULT_NUM_ENVS = 256
-"""Envs of an evaluation unless the flags or overrides say otherwise."""
-
 
 @hydra_task_config(PARSER, play=True)
 def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     """Evaluate every checkpoint; return the results (also written to ``--output``)."""
     if args.num_envs is None and not any(o.startswith("env.scene.num_envs=") for o in overrides):
-        env_cfg.scene.num_envs = DEFAULT_NUM_ENVS
+        env_cfg.scene.num_envs = 256  # the default of an evaluation
     checkpoints = [os.path.abspath(p) for p in args.checkpoints]
     for path in checkpoints:
         check_playable(path, args.agent, run_kind(agent_cfg))

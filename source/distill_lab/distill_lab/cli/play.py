@@ -20,24 +20,9 @@ import json
 import os
 import time
 
+from distill_lab.evaluation import viz
 from distill_lab.evaluation.export import check_export_parity, export_policy
 from distill_lab.evaluation.rollout import rollout
-from distill_lab.evaluation.viz import (
-    VIEWERS,
-    CameraEnv,
-    FollowCamera,
-    add_video,
-    add_viser,
-    check_video_support,
-    newest_clip,
-    read_frames,
-    side_by_side,
-    virtual_display,
-    viser_url,
-    watch,
-    write_gif,
-    write_mp4,
-)
 from distill_lab.io import DistillLabError, output_folder
 from distill_lab.runners import run_kind
 
@@ -49,7 +34,7 @@ from .session import open_runner
 PARSER = make_parser(__doc__)
 PARSER.add_argument("--num_steps", type=int, default=None, help="Steps to play (default: two episodes).")
 PARSER.add_argument("--no_export", action="store_true", help="Do not export the policy.")
-PARSER.add_argument("--viz", choices=VIEWERS, default="none", help="Live viewer: Isaac Lab's Viser web visualizer.")
+PARSER.add_argument("--viz", choices=viz.VIEWERS, default="none", help="Live viewer: Isaac Lab's Viser web visualizer.")
 PARSER.add_argument("--port", type=int, default=8080, help="Port of the Viser web page (bound to 127.0.0.1).")
 PARSER.add_argument("--real_time", action=argparse.BooleanOptionalAction, default=None,
                     help="Pace steps at the control rate (default: on with --viz viser).")  # fmt: skip
@@ -80,26 +65,26 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     stem = os.path.splitext(os.path.basename(path))[0]
     started = time.time()  # clips written before this run are not this run's
     if video:
-        check_video_support()
+        viz.check_video_support()
         prefix = f"student_{stem}" if args.compare_teacher else f"clip_{stem}"
-        add_video(env_cfg, video_dir, args.video_length, prefix, clips=2 if args.compare_teacher else 1)
+        viz.add_video(env_cfg, video_dir, args.video_length, prefix, clips=2 if args.compare_teacher else 1)
     elif args.viz == "viser":
-        add_viser(env_cfg, args.port)
+        viz.add_viser(env_cfg, args.port)
 
     with (
-        virtual_display() if video else contextlib.nullcontext(),
+        viz.virtual_display() if video else contextlib.nullcontext(),
         open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner),
     ):
         runner.load(path, map_location=agent_cfg.device)
         policy = runner.get_inference_policy(device=agent_cfg.device)
         if args.viz == "viser":
-            FollowCamera(env, args.camera_distance).update()  # applied when a browser connects
-            print(f"[INFO] Viser: open {viser_url(env)} in a browser; Ctrl-C stops.", flush=True)
+            viz.FollowCamera(env, args.camera_distance).update()  # applied when a browser connects
+            print(f"[INFO] Viser: open {viz.viser_url(env)} in a browser; Ctrl-C stops.", flush=True)
             real_time = args.real_time is not False
-            steps = watch(env, policy, args.num_steps, real_time)
+            steps = viz.watch(env, policy, args.num_steps, real_time)
             print(f"[INFO] Played {steps} steps ({'real time' if real_time else 'as fast as it runs'}).")
             return {"checkpoint": path, "num_steps": steps}
-        play_env = CameraEnv(env, FollowCamera(env, args.camera_distance)) if video else env
+        play_env = viz.CameraEnv(env, viz.FollowCamera(env, args.camera_distance)) if video else env
         num_steps = args.num_steps or (args.video_length if video else 2 * int(env.unwrapped.max_episode_length))
         start = time.perf_counter()
         if args.compare_teacher:
@@ -132,15 +117,15 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
 def _write_videos(args, video_dir: str, stem: str, since: float) -> dict:
     """GIFs of the recorded clips; with --compare_teacher also the side-by-side mp4 and GIF."""
     if not args.compare_teacher:
-        clip = newest_clip(video_dir, f"clip_{stem}", since)
-        frames, fps = read_frames(clip)
-        return {"mp4": clip, "gif": write_gif(frames, fps, clip[:-4] + ".gif"), "frames": len(frames), "fps": fps}
-    student, teacher = (newest_clip(video_dir, f"{who}_{stem}", since) for who in ("student", "teacher"))
-    frames, fps = side_by_side(student, teacher, ("student", "teacher"))
+        clip = viz.newest_clip(video_dir, f"clip_{stem}", since)
+        frames, fps = viz.read_frames(clip)
+        return {"mp4": clip, "gif": viz.write_gif(frames, fps, clip[:-4] + ".gif"), "frames": len(frames), "fps": fps}
+    student, teacher = (viz.newest_clip(video_dir, f"{who}_{stem}", since) for who in ("student", "teacher"))
+    frames, fps = viz.side_by_side(student, teacher, ("student", "teacher"))
     base = os.path.join(video_dir, f"compare_{stem}")
     return {
-        "mp4": write_mp4(frames, fps, base + ".mp4"),
-        "gif": write_gif(frames, fps, base + ".gif", width=800),
+        "mp4": viz.write_mp4(frames, fps, base + ".mp4"),
+        "gif": viz.write_gif(frames, fps, base + ".gif", width=800),
         "student_mp4": student,
         "teacher_mp4": teacher,
         "frames": len(frames),

@@ -12,7 +12,7 @@ continue; a PPO checkpoint is a teacher; a distilled student starts a fine-tunin
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from distill_lab.io import (
     KINDS,
@@ -32,16 +32,13 @@ SELECTORS = ("latest", "best")
 """``--checkpoint`` values that pick a checkpoint of the newest run by its manifest (as Isaac Lab's CLI does)."""
 
 
-@dataclass
-class Start:
-    """A checkpoint and what a run does with it."""
+class Start(NamedTuple):
+    """A checkpoint (its absolute ``path`` and its content) and its ``role`` in a run: ``resume`` (continue the run),
+    ``teacher`` (distill from it) or ``student`` (fine-tune it)."""
 
     path: str
-    """Absolute path of the checkpoint file."""
     role: str
-    """``resume`` (continue the run), ``teacher`` (distill from it) or ``student`` (fine-tune it)."""
     checkpoint: dict
-    """Its content."""
 
 
 def teacher_path(value: str, task: str) -> str:

@@ -30,17 +30,13 @@ def simulation(env_cfg, args=None) -> Iterator[None]:
         raise error
 
 
-def make_env(task: str, env_cfg, agent_cfg) -> FiniteCheckedVecEnv:
-    """The task's env, wrapped for RSL-RL with a stop at the first NaN/Inf action, observation or reward."""
-    return FiniteCheckedVecEnv(gym.make(task, cfg=env_cfg), clip_actions=agent_cfg.clip_actions)
-
-
 @contextlib.contextmanager
 def open_runner(task: str, env_cfg, agent_cfg, args=None, log_dir: str | None = None) -> Iterator[tuple]:
-    """``(env, runner)`` inside the simulation: the wrapped env and the runner ``agent_cfg.class_name`` names. The env
-    is closed on the way out, whatever happened, so that the next command in this process can create one."""
+    """``(env, runner)`` inside the simulation: the task's env, wrapped for RSL-RL with a stop at the first NaN/Inf,
+    and the runner ``agent_cfg.class_name`` names. The env is closed on the way out, whatever happened, so that the
+    next command in this process can create one."""
     with simulation(env_cfg, args):
-        env = make_env(task, env_cfg, agent_cfg)
+        env = FiniteCheckedVecEnv(gym.make(task, cfg=env_cfg), clip_actions=agent_cfg.clip_actions)
         try:
             yield env, make_runner(env, agent_cfg, log_dir)
         finally:

@@ -40,7 +40,7 @@ class DAggerBuffer:
             "obs": obs.to(self.device).clone(),
             "actions": actions.to(self.device).clone(),
             "dones": dones.to(self.device).reshape(actions.shape[:2]).clone(),
-            "hidden": _clone_hidden(hidden),
+            "hidden": map_hidden(hidden, lambda h: h.detach().clone()),
         }
         self.chunks.append(chunk)
         self.num_added += 1
@@ -65,7 +65,7 @@ class DAggerBuffer:
                     "obs": chunk["obs"][:, ids],
                     "actions": chunk["actions"][:, ids],
                     "dones": chunk["dones"][:, ids],
-                    "hidden": _index_hidden(chunk["hidden"], ids),
+                    "hidden": map_hidden(chunk["hidden"], lambda h, ids=ids: h[:, ids]),
                 }
             )
         return {
@@ -76,20 +76,11 @@ class DAggerBuffer:
         }
 
 
-def _clone_hidden(hidden):
+def map_hidden(hidden, fn):
+    """``fn`` applied to a recurrent state: a tensor (GRU), a tuple of tensors (LSTM) or None (feed-forward)."""
     if hidden is None:
         return None
-    if isinstance(hidden, tuple):
-        return tuple(h.detach().clone() for h in hidden)
-    return hidden.detach().clone()
-
-
-def _index_hidden(hidden, ids):
-    if hidden is None:
-        return None
-    if isinstance(hidden, tuple):
-        return tuple(h[:, ids] for h in hidden)
-    return hidden[:, ids]
+    return tuple(fn(h) for h in hidden) if isinstance(hidden, tuple) else fn(hidden)
 
 
 def _cat_hidden(parts):

@@ -24,7 +24,7 @@ import torch.nn as nn
 from rsl_rl.algorithms import Distillation
 from tensordict import TensorDict
 
-from .buffer import DAggerBuffer
+from .buffer import DAggerBuffer, map_hidden
 from .losses import LOSSES, behavior_loss
 from .schedules import teacher_beta
 
@@ -186,7 +186,7 @@ class DAgger(Distillation):
         ``gradient_length`` window (truncated backpropagation through time)."""
         keep = (~dones.bool()).float().view(1, -1, 1)
         cut = (t + 1) % self.gradient_length == 0
-        hidden = _map(self.student.get_hidden_state(), lambda h: (h.detach() if cut else h) * keep)
+        hidden = map_hidden(self.student.get_hidden_state(), lambda h: (h.detach() if cut else h) * keep)
         self.student.reset(hidden_state=hidden)
 
     def _student_output(self, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor]:
@@ -210,16 +210,9 @@ class DAgger(Distillation):
         return load_iteration
 
 
-def _map(hidden, fn):
-    """``fn`` applied to a recurrent state: a tensor (GRU), a tuple of tensors (LSTM) or None (feed-forward)."""
-    if hidden is None:
-        return None
-    return tuple(fn(h) for h in hidden) if isinstance(hidden, tuple) else fn(hidden)
-
-
 def _clone(hidden):
-    return _map(hidden, lambda h: h.detach().clone())
+    return map_hidden(hidden, lambda h: h.detach().clone())
 
 
 def _zeros_like(hidden):
-    return _map(hidden, torch.zeros_like)
+    return map_hidden(hidden, torch.zeros_like)

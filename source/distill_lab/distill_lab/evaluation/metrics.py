@@ -15,8 +15,6 @@ import time
 
 import numpy as np
 
-from distill_lab.io import load_checkpoint
-
 from .export import export_policy
 from .rollout import RolloutResult, rollout
 
@@ -29,7 +27,6 @@ def evaluate_checkpoint(
     For a distillation runner, the teacher stored with the student labels every state the student visits, and the
     result's metrics gain ``action_mae`` and ``action_rmse`` (student minus teacher action).
     """
-    load_checkpoint(checkpoint)  # clear errors for missing, empty or corrupt files
     runner.load(checkpoint, map_location=runner.device)
     policy = runner.get_inference_policy(device=runner.device)
     teacher = getattr(runner.alg, "teacher", None)

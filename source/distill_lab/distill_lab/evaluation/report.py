@@ -32,36 +32,41 @@ PROFILE = {
 """Deployment costs from ``evaluate.py`` (ONNX Runtime on one CPU thread) and their labels."""
 
 
-def _scalars(run_dir: str) -> dict[str, list[tuple[int, float]]]:
+def read_scalars(run_dir: str) -> dict[str, list[tuple[float, int, float]]]:
+    """Every scalar a run logged to TensorBoard: tag -> [(wall time, iteration, value), ...]."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    files = sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*")))
-    if not files:
-        return {}
-    acc = EventAccumulator(files[-1], size_guidance={"scalars": 0})
-    acc.Reload()
-    return {tag: [(e.step, e.value) for e in acc.Scalars(tag)] for tag in acc.Tags()["scalars"]}
+    series = {}
+    for events in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
+        acc = EventAccumulator(events, size_guidance={"scalars": 0})
+        acc.Reload()
+        for tag in acc.Tags()["scalars"]:
+            series.setdefault(tag, []).extend((e.wall_time, e.step, e.value) for e in acc.Scalars(tag))
+    return series
+
+
+def _save(fig, folder: str, name: str) -> str:
+    """Write ``fig`` to ``<folder>/<name>.png``, close it, return the path."""
+    fig.tight_layout()
+    path = os.path.join(folder, f"{name}.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def _plot_learning(folder: str, state: dict) -> str:
     runs = {"teacher": os.path.dirname(state["teacher"]["checkpoint"]), "student": state["student"]["run_dir"]}
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     for who, run_dir in runs.items():
-        scalars = _scalars(run_dir)
+        scalars = read_scalars(run_dir)
         if "Train/mean_reward" in scalars:
-            steps, values = zip(*scalars["Train/mean_reward"], strict=True)
-            axes[0].plot(steps, values, label=who)
+            axes[0].plot(*zip(*[(it, v) for _, it, v in scalars["Train/mean_reward"]], strict=True), label=who)
         if who == "student" and "Loss/behavior" in scalars:
-            steps, values = zip(*scalars["Loss/behavior"], strict=True)
-            axes[1].plot(steps, values, c="C1")
+            axes[1].plot(*zip(*[(it, v) for _, it, v in scalars["Loss/behavior"]], strict=True), c="C1")
     axes[0].set(xlabel="iteration", ylabel="mean episode reward (training)", title="learning curves")
     axes[0].legend()
     axes[1].set(xlabel="iteration", ylabel="behaviour loss", yscale="log", title="student behaviour loss")
-    fig.tight_layout()
-    path = os.path.join(folder, "learning_curves.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, folder, "learning_curves")
 
 
 def _plot_comparison(folder: str, evaluation: dict) -> str:
@@ -70,11 +75,7 @@ def _plot_comparison(folder: str, evaluation: dict) -> str:
     for ax, key in zip(axes if len(keys) > 1 else [axes], keys, strict=True):
         ax.bar(["teacher", "student"], [evaluation["teacher"][key], evaluation["student"][key]], color=["C0", "C1"])
         ax.set_title(key)
-    fig.tight_layout()
-    path = os.path.join(folder, "student_vs_teacher.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, folder, "student_vs_teacher")
 
 
 def _plot_sweep(folder: str, evaluation: dict) -> str | None:
@@ -91,11 +92,7 @@ def _plot_sweep(folder: str, evaluation: dict) -> str | None:
         ax.set(xlabel=sweeps["teacher"]["label"], title=key)
     axes[0][0].legend()
     fig.suptitle("robustness: one parameter pinned, the rest randomized as in training")
-    fig.tight_layout()
-    path = os.path.join(folder, "robustness.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, folder, "robustness")
 
 
 def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
@@ -114,11 +111,7 @@ def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
         ax.set(xlabel="control step", ylabel=labels[i])
     axes[0].legend()
     fig.suptitle(f"env 0 from the same initial state: {actual} against the {goal}")
-    fig.tight_layout()
-    path = os.path.join(folder, "trajectory.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, folder, "trajectory")
 
 
 def _gif_html(path: str | None) -> str:

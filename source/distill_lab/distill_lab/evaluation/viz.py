@@ -174,7 +174,7 @@ class FollowCamera:
 
 
 @torch.inference_mode()
-def watch(env, policy, num_steps: int | None, real_time: bool, camera: FollowCamera | None = None) -> int:
+def watch(env, policy, num_steps: int | None, real_time: bool) -> int:
     """Step ``policy`` on ``env`` until ``num_steps`` (``None``: forever) or Ctrl-C; return the steps taken.
 
     With ``real_time`` each step takes at least the env's control period (``step_dt``), so motion plays at its speed.
@@ -192,8 +192,6 @@ def watch(env, policy, num_steps: int | None, real_time: bool, camera: FollowCam
     try:
         while not stop and (num_steps is None or steps < num_steps):
             start = time.perf_counter()
-            if camera is not None:
-                camera.update()
             obs, _, dones, _ = env.step(policy(obs))
             policy.reset(dones)
             steps += 1

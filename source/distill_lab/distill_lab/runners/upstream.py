@@ -5,8 +5,6 @@ Used by :mod:`distill_lab.runners.checkpointing` (the runners' ``load``). Re-che
 
 from __future__ import annotations
 
-import importlib.metadata
-
 RSL_RL_VERSION = "5.5.1"
 """The rsl-rl-lib release these workarounds were written against (Isaac Lab 3.0 pins it)."""
 
@@ -30,11 +28,3 @@ def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | No
     if load_cfg is None and weights_only and not hasattr(alg, "teacher"):
         return {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
     return load_cfg
-
-
-def check_version() -> str | None:
-    """A one-line warning when the installed rsl-rl-lib is not the release these workarounds know, else None."""
-    installed = importlib.metadata.version("rsl-rl-lib")
-    if installed == RSL_RL_VERSION:
-        return None
-    return f"rsl-rl-lib {installed} is installed; distill_lab's runner fixes were written for {RSL_RL_VERSION}."

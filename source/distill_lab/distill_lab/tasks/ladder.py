@@ -25,12 +25,7 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
-from distill_lab.distillation import (
-    DAGGER_DEFAULTS,
-    OFFLINE_BC_DEFAULTS,
-    FinetuneAlgorithmCfg,
-    PPDAlgorithmCfg,
-)
+from distill_lab.distillation import DAGGER_DEFAULTS, OFFLINE_BC_DEFAULTS, FinetuneAlgorithmCfg, PPDAlgorithmCfg
 
 
 @dataclass
