@@ -38,10 +38,10 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={threads}, Python {sys.version.split()[0]}"
 
 
-def write_result(name: str, script: str, argv: Sequence[str], data: dict) -> str:
-    """Write ``bench/results/<name>.json`` with the command that regenerates it; return its path."""
+def write_result(name: str, script: str, argv: Sequence[str], data: dict, folder: str = RESULTS) -> str:
+    """Write ``<folder>/<name>.json`` (default ``bench/results/``) with the command that regenerates it; return it."""
     header = {"benchmark": name, "command": command(script, argv), "machine": machine(),
               "measured": time.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
-    path = write_json(os.path.join(RESULTS, f"{name}.json"), {**header, **data})
+    path = write_json(os.path.join(folder, f"{name}.json"), {**header, **data})
     print(f"wrote {relative(path)}")
     return path

@@ -13,21 +13,22 @@ A chained method (:data:`CHAINS`) distills for a quarter of ``--iterations``, th
 another quarter. Finished (method, seed) pairs are kept in the file and skipped on a rerun with the same settings, so a
 long campaign can be split over several runs; several processes may add to one file. The command written into the
 file measures every method and seed it holds.
-Writes ``bench/results/<name>.json`` and ``.png`` (default name: ``distill_methods_<task>``).
+Run it from the repository root (runs go to ./logs). Writes ``bench/results/<name>.json`` and ``.png`` (default
+name: ``distill_methods_<task>``; ``--results`` moves them).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
+import re
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import ROOT, relative, write_result  # noqa: E402
+from common import RESULTS, ROOT, relative, write_result  # noqa: E402
 
 from distill_lab.cli import evaluate, train  # noqa: E402
 from distill_lab.io import read_json, read_manifest  # noqa: E402
@@ -63,16 +64,41 @@ METHODS: dict[str, tuple[str, list[str]]] = {
 """Method name -> (agent entry point, Hydra overrides). ``stock_e<E>[_lr3e-3]``: stock with E epochs (lr 3e-3)."""
 CHAINS = {"dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", []))}
 """Two-stage methods: name -> (distillation method, (fine-tuning agent, overrides))."""
+QUICK = ["--methods", "stock", "dagger", "--seeds", "1", "2", "--iterations", "2", "--num_envs", "16", "--eval_every",
+         "1", "--eval_envs", "8", "env.episode_length_s=1"]  # fmt: skip
+"""``--quick``: a smoke run at tiny sizes (CI)."""
+
+
+FIXED = ("task", "teacher", "env_overrides")
+"""Settings the regenerating command writes otherwise than ``--<key>=<value>``."""
+
+
+def method(spec: str) -> tuple[str, list[str], tuple | None]:
+    """``(agent, overrides, then)`` of a method spec: a name of :data:`METHODS` or :data:`CHAINS`, optionally followed
+    by Hydra overrides of its first stage, e.g. ``dagger+agent.algorithm.loss_type=kl``."""
+    name, *extra = spec.split("+")
+    first, then = (name, None) if name in METHODS else CHAINS[name]
+    agent, overrides = METHODS[first]
+    return agent, [*overrides, *extra], then
+
+
+def method_spec(spec: str) -> str:
+    """argparse type of a method spec: refuse an unknown name."""
+    if spec.split("+")[0] not in METHODS | CHAINS:
+        raise argparse.ArgumentTypeError(f"unknown method '{spec}': expected one of {', '.join([*METHODS, *CHAINS])}")
+    return spec
 
 
 def stage(args, name: str, seed: int, agent: str, overrides: list[str], iterations: int, start: list[str]) -> list:
     """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics)."""
+    run_name = re.sub(r"[^\w.-]+", "_", f"bench_{name}_s{seed}")
     run_dir = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
-                          "--max_iterations", str(iterations), "--run_name", f"bench_{name}_s{seed}",
-                          f"agent.save_interval={args.eval_every}", *start, *overrides])  # fmt: skip
+                          "--max_iterations", str(iterations), "--run_name", run_name,
+                          f"agent.save_interval={args.eval_every}", *start, *overrides,
+                          *args.env_overrides])  # fmt: skip
     saved = read_manifest(run_dir)["checkpoints"]
     rows = evaluate.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.eval_envs), "--seed",
-                          str(args.eval_seed), "--no_profile", "--checkpoints",
+                          str(args.eval_seed), "--no_profile", *steps(args), *args.env_overrides, "--checkpoints",
                           *(os.path.join(run_dir, c["checkpoint"]) for c in saved)])  # fmt: skip
     points = []
     for entry, row in zip(saved, rows, strict=True):
@@ -83,10 +109,14 @@ def stage(args, name: str, seed: int, agent: str, overrides: list[str], iteratio
     return points
 
 
+def steps(args) -> list[str]:
+    """The evaluation length flag (default: one episode)."""
+    return ["--num_steps", str(args.eval_steps)] if args.eval_steps else []
+
+
 def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) -> list[dict]:
     """One seed of a method: its curve, with each point's return ratio; chained stages add up their costs."""
-    first, then = (name, None) if name in METHODS else CHAINS[name]
-    agent, overrides = METHODS[first]
+    agent, overrides, then = method(name)
     n = args.iterations if then is None else args.iterations // 4
     curve = stage(args, name, seed, agent, overrides, n, ["--teacher_checkpoint", teacher])
     if then is not None:
@@ -101,9 +131,12 @@ def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) 
     return curve
 
 
-def spread(values: list[float]) -> dict:
-    """Mean, std and count of ``values`` (std 0 for one value)."""
-    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values), "n": len(values)} if values else None
+def spread(values: list[float]) -> dict | None:
+    """Mean, (population) std and count of ``values``; NaN in, NaN out."""
+    if not values:
+        return None
+    mean = sum(values) / len(values)
+    return {"mean": mean, "std": (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5, "n": len(values)}
 
 
 def summarize(runs: dict[str, list[dict]]) -> dict:
@@ -151,48 +184,66 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
     parser.add_argument("--teacher", default="pretrained", help="Teacher checkpoint (default: the shipped one).")
-    parser.add_argument("--methods", nargs="+", default=["stock", "dagger"], choices=[*METHODS, *CHAINS])
+    parser.add_argument("--methods", nargs="+", type=method_spec, default=["stock", "dagger"],
+                        help="Method names (METHODS, CHAINS), each optionally with +override+override...")  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="Training seeds.")
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_every", type=int, default=10)
     parser.add_argument("--eval_envs", type=int, default=256)
     parser.add_argument("--eval_seed", type=int, default=1, help="Seed of every evaluation (same initial states).")
+    parser.add_argument("--eval_steps", type=int, default=None, help="Steps per evaluation (default: one episode).")
     parser.add_argument("--name", default=None, help="Result file name (default distill_methods_<task>).")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    os.chdir(ROOT)
-    name = args.name or f"distill_methods_{args.task}"
+    parser.add_argument("--results", default=RESULTS, help="Folder of the result files (default bench/results).")
+    parser.add_argument("--quick", action="store_true", help=f"Smoke run at tiny sizes: {' '.join(QUICK)}.")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, env_overrides = parser.parse_known_args([*argv, *QUICK] if "--quick" in argv else argv)
+    if any(not o.startswith("env.") or "=" not in o for o in env_overrides):
+        parser.error(f"unknown arguments {env_overrides}: only env.* Hydra overrides may follow the flags")
+    args.env_overrides = env_overrides
+    name = args.name or f"distill_methods_{args.task}" + ("_quick" if args.quick else "")
     teacher = pretrained_teacher(args.task) if args.teacher == "pretrained" else os.path.abspath(args.teacher)
     setting = {"task": args.task, "teacher": relative(teacher), "iterations": args.iterations,
                "num_envs": args.num_envs, "eval_every": args.eval_every, "eval_envs": args.eval_envs,
                "eval_seed": args.eval_seed}  # fmt: skip
-    path = os.path.join(ROOT, "bench", "results", f"{name}.json")
+    setting |= {k: v for k, v in (("eval_steps", args.eval_steps), ("env_overrides", args.env_overrides)) if v}
+    path = os.path.join(args.results, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
     methods = old.get("methods", {}) if old.get("setting") == setting else {}
     teacher_eval = old.get("teacher_eval") if methods else None
     if teacher_eval is None:
         teacher_eval = evaluate.main(["--task", args.task, "--checkpoints", teacher, "--num_envs", str(args.eval_envs),
-                                      "--seed", str(args.eval_seed), "--no_profile"])[0]  # fmt: skip
+                                      "--seed", str(args.eval_seed), "--no_profile", *steps(args),
+                                      *args.env_overrides])[0]  # fmt: skip
         teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
-    for method in args.methods:
-        runs = methods.get(method, {}).get("runs", {})
+    for method_name in args.methods:
+        runs = methods.get(method_name, {}).get("runs", {})
         for seed in args.seeds:
             if str(seed) in runs:
-                print(f"{method} seed {seed}: measured before, kept")
+                print(f"{method_name} seed {seed}: measured before, kept")
                 continue
-            runs[str(seed)] = run_method(args, method, seed, teacher, teacher_eval["mean_return"])
-            agent, overrides = METHODS[CHAINS.get(method, (method,))[0]]
+            runs[str(seed)] = run_method(args, method_name, seed, teacher, teacher_eval["mean_return"])
+            agent, overrides, _ = method(method_name)
             latest = read_json(path) if os.path.exists(path) else {}  # another process may have added methods
             methods = {**(latest.get("methods", {}) if latest.get("setting") == setting else {}), **methods}
-            methods[method] = {"agent": agent, "overrides": overrides, "runs": runs, "summary": summarize(runs)}
+            methods[method_name] = {"agent": agent, "overrides": overrides, "runs": runs, "summary": summarize(runs)}
             seeds = sorted({int(s) for m in methods.values() for s in m["runs"]})
-            everything = ["--task", args.task, "--teacher", args.teacher, "--methods", *methods, "--seeds",
-                          *map(str, seeds), *(f"--{k}={setting[k]}" for k in list(setting)[2:])]  # fmt: skip
+            everything = [
+                "--task",
+                args.task,
+                "--teacher",
+                args.teacher,
+                "--methods",
+                *methods,
+                "--seeds",
+                *map(str, seeds),
+                *(f"--{k}={v}" for k, v in list(setting.items())[2:] if v is not None),
+            ]
             write_result(name, __file__, everything, {"setting": setting, "teacher_eval": teacher_eval,
-                                                      "methods": methods})  # fmt: skip
-            final = methods[method]["summary"]["final"]["return_ratio"]
-            print(f"{method} seed {seed}: return ratio {final['mean']:.3f} (mean of {final['n']} seeds)")
-    plot(os.path.join(ROOT, "bench", "results", f"{name}.png"), args.task, methods, teacher_eval)
+                                                      "methods": methods}, args.results)  # fmt: skip
+            final = methods[method_name]["summary"]["final"]["return_ratio"]
+            print(f"{method_name} seed {seed}: return ratio {final['mean']:.3f} (mean of {final['n']} seeds)")
+    plot(os.path.join(args.results, f"{name}.png"), args.task, methods, teacher_eval)
 
 
 if __name__ == "__main__":
