@@ -51,10 +51,10 @@ def test_launcher_flags_are_accepted_and_say_they_have_no_effect_kit_less(capsys
     assert settings == {"device": "cpu", "headless": True}
 
 
-def test_distributed_is_refused_clearly_until_it_is_supported(tmp_path, monkeypatch):
-    refused("train", "--task", TASK, "--distributed", cwd=tmp_path, match="multi-process training")
+def test_distributed_and_torchrun_go_together(tmp_path, monkeypatch):
+    refused("train", "--task", TASK, "--distributed", cwd=tmp_path, match="found --distributed given, WORLD_SIZE=1")
     monkeypatch.setenv("WORLD_SIZE", "2")
-    refused("train", "--task", TASK, cwd=tmp_path, match="WORLD_SIZE > 1")
+    refused("train", "--task", TASK, cwd=tmp_path, match="found --distributed missing, WORLD_SIZE=2")
 
 
 @pytest.mark.parametrize("task", [TASK, BLIND])

@@ -63,7 +63,7 @@ def make_parser(doc: str, agent_default: str = "rsl_rl_cfg_entry_point") -> argp
     launcher.add_argument("--livestream", type=int, choices=[0, 1, 2], help="Kit livestream mode.")
     launcher.add_argument("--kit_args", help="Arguments passed to Omniverse Kit.")
     launcher.add_argument("--experience", help="Kit experience file.")
-    launcher.add_argument("--distributed", action="store_true", help="Multi-process training (not available yet).")
+    launcher.add_argument("--distributed", action="store_true", help="Multi-process training under torchrun.")
     return parser
 
 
@@ -113,10 +113,11 @@ def check_device(device: str) -> str:
 
 def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
     """Write the flags into the env and agent cfgs (after :func:`check_overrides`), and check the device."""
-    if args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if args.distributed != (world_size > 1):
         raise DistillLabError(
-            "multi-process training (--distributed, or a torchrun launch with WORLD_SIZE > 1) is not available in "
-            "distill_lab yet; run one process."
+            "--distributed runs under torchrun: 'torchrun --nproc_per_node=N scripts/rsl_rl/train.py ... --distributed'"
+            f" (found --distributed {'given' if args.distributed else 'missing'}, WORLD_SIZE={world_size})."
         )
     if args.num_envs is not None:
         if args.num_envs <= 0:
@@ -132,6 +133,10 @@ def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
     if getattr(args, "log_project_name", None):
         agent_cfg.wandb_project = args.log_project_name
     agent_cfg.device = env_cfg.sim.device = check_device(args.device or agent_cfg.device)
+    if args.distributed:  # each rank its own seed; on GPUs its own device, as RSL-RL requires
+        agent_cfg.seed += int(os.environ.get("RANK", "0"))
+        if agent_cfg.device.startswith("cuda"):
+            agent_cfg.device = env_cfg.sim.device = check_device(f"cuda:{os.environ.get('LOCAL_RANK', '0')}")
     env_cfg.seed = agent_cfg.seed
     if agent_cfg.logger == "wandb" and "WANDB_MODE" not in os.environ and "WANDB_API_KEY" not in os.environ:
         os.environ["WANDB_MODE"] = "offline"  # no credentials (or no network): log locally, sync later

@@ -48,12 +48,14 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         agent_cfg.algorithm.dataset_path = os.path.abspath(args.dataset)
     check_policy_observations(env_cfg, agent_cfg)
     start = start_of_run(args, args.task, agent_cfg, kind)
+    rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
-    log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name))
-    print(f"[INFO] Logging experiment in directory: {log_dir}")
-    check_writable(log_dir)
-    env_cfg.log_dir = log_dir
-    write_run_manifest(log_dir, library="rsl_rl", task=args.task, metadata={"agent": args.agent})
+    log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None
+    if log_dir:
+        print(f"[INFO] Logging experiment in directory: {log_dir}")
+        check_writable(log_dir)
+        env_cfg.log_dir = log_dir
+        write_run_manifest(log_dir, library="rsl_rl", task=args.task, metadata={"agent": args.agent})
 
     with open_runner(args.task, env_cfg, agent_cfg, args, log_dir) as (env, runner):
         runner.add_git_repo_to_log(__file__)
@@ -62,8 +64,9 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         exact = start is not None and start.role == "resume" and runner.load_resume_state(start.path)
         if start is not None:
             runner.start = {"checkpoint": start.path, "role": start.role, "exact_resume": exact}
-        dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
-        dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
+        if log_dir:
+            dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
+            dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
         split = getattr(runner.alg, "split_iterations", None)
         online = split(agent_cfg.max_iterations)[1] if split else agent_cfg.max_iterations
         env.progress = tqdm(total=online * agent_cfg.num_steps_per_env * env.num_envs, desc=f"{kind.name} env steps",
@@ -76,10 +79,12 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
                 raise
             raise DistillLabError(
                 f"stopped at iteration {runner.current_learning_iteration}: {err} "
-                f"Last good checkpoint: {latest_checkpoint(log_dir) or 'none yet'}."
+                f"Last good checkpoint: {log_dir and latest_checkpoint(log_dir) or 'none yet'}."
             ) from None
         finally:
             env.progress.close()
             getattr(runner.logger.writer, "flush", lambda: None)()  # RSL-RL leaves TensorBoard's writer open
+        if runner.is_distributed:
+            runner.record_ranks()
         print(f"[INFO] Training time: {time.time() - started:.1f} s. Run folder: {log_dir}")
     return log_dir

@@ -97,18 +97,19 @@ class OfflineBC(DAgger):
         return teacher_beta(rounds, self.teacher_forcing_iterations, self.beta_decay_iterations, self.final_beta)
 
     def load_dataset(self) -> None:
-        """Read and check the dataset, build the replay, and fit the student's normalizer on it (fresh runs)."""
+        """Read and check the dataset, build the replay, and fit the student's normalizer on it (fresh runs). With
+        several processes each takes its shard of the recorded envs (every ``world_size``-th, from its rank)."""
         raw = load_dataset(self.dataset_path)
         groups = list(self.student.obs_groups)
         check_dataset_fits(raw, groups, self._env_obs_dims, self._action_dim, self.dataset_path)
         if self.loss_type == "kl" and "teacher_std" not in raw:
             raise DistillLabError(f"loss_type 'kl' needs the teacher's std, which dataset {self.dataset_path} lacks.")
-        actions = raw["actions"].to(self.device, torch.float32)
+        shard = slice(self.gpu_global_rank, None, self.gpu_world_size)
+        actions = raw["actions"][:, shard].to(self.device, torch.float32)
         num_steps, num_envs = actions.shape[:2]
-        obs = TensorDict(
-            {g: raw["obs"][g].to(self.device, torch.float32) for g in groups}, batch_size=[num_steps, num_envs]
-        )
-        self.data = {"obs": obs, "actions": actions, "dones": raw["dones"].to(self.device).bool()}
+        obs = TensorDict({g: raw["obs"][g][:, shard].to(self.device, torch.float32) for g in groups},
+                         batch_size=[num_steps, num_envs])  # fmt: skip
+        self.data = {"obs": obs, "actions": actions, "dones": raw["dones"][:, shard].to(self.device).bool()}
         if not self.teacher_loaded:
             self._load_dataset_teacher(raw["meta"].get("teacher_checkpoint"))
         if "teacher_std" in raw:

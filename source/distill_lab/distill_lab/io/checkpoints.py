@@ -38,12 +38,9 @@ def experiment_root(experiment: str) -> str:
 
 
 def find_checkpoint(experiments: list[str], load_run: str = ".*", checkpoint: str = "model_.*.pt") -> str:
-    """The checkpoint of the newest run matching ``load_run`` in the first of ``experiments`` that has one.
-
-    ``load_run`` and ``checkpoint`` are regular expressions (a plain name matches itself), as in Isaac Lab's
-    ``get_checkpoint_path``; the last matching checkpoint of that run is returned (``model_50.pt`` before
-    ``model_100.pt``).
-    """
+    """The last checkpoint matching ``checkpoint`` (``model_50.pt`` before ``model_100.pt``) of the newest run matching
+    ``load_run`` that has one, in the first of ``experiments`` with such a run. Both are regular expressions (a plain
+    name matches itself), as in Isaac Lab's ``get_checkpoint_path``."""
     searched = []
     for experiment in dict.fromkeys(experiments):
         root = experiment_root(experiment)
@@ -54,14 +51,15 @@ def find_checkpoint(experiments: list[str], load_run: str = ".*", checkpoint: st
         if not runs:
             searched.append(f"{root} (runs: {', '.join(sorted(os.listdir(root))) or 'none'})")
             continue
-        run_dir = os.path.join(root, runs[-1])
-        files = sorted((f for f in os.listdir(run_dir) if re.fullmatch(checkpoint, f)), key=lambda f: (len(f), f))
-        if not files:
-            found = sorted(f for f in os.listdir(run_dir) if f.endswith(".pt"))
-            raise DistillLabError(
-                f"no checkpoint matching '{checkpoint}' in {run_dir}. Checkpoints there: {found or 'none'}."
-            )
-        return os.path.join(run_dir, files[-1])
+        for run in reversed(runs):  # the newest run that has one (a run just started, e.g. by another rank, has none)
+            files = [f for f in os.listdir(os.path.join(root, run)) if re.fullmatch(checkpoint, f)]
+            if files:
+                return os.path.join(root, run, max(files, key=lambda f: (len(f), f)))
+        found = sorted(f for f in os.listdir(os.path.join(root, runs[-1])) if f.endswith(".pt"))
+        raise DistillLabError(
+            f"no checkpoint matching '{checkpoint}' in the runs matching '{load_run}' in {root}; the newest, "
+            f"{runs[-1]}, has {found or 'none'}."
+        )
     raise DistillLabError(f"no run matching '{load_run}'. Searched: {'; '.join(searched)}.")
 
 

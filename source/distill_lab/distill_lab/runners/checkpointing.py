@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -27,7 +28,7 @@ import time
 import numpy as np
 import torch
 
-from distill_lab.io import MANIFEST, write_atomic, write_json
+from distill_lab.io import MANIFEST, read_json, write_atomic, write_json
 
 from .snapshot import restore, snapshot
 from .upstream import resumed_iteration, weights_only_load_cfg
@@ -84,7 +85,7 @@ class CheckpointingRunner:
         write_atomic(path, lambda tmp: torch.save(saved, tmp))
         self.logger.save_model(path, self.current_learning_iteration)
         self._update_manifest(path)
-        if getattr(self, "env", None) is not None:
+        if getattr(self, "env", None) is not None and not self.is_distributed:  # episodes of one process only
             state = {"checkpoint": os.path.basename(path), "config": self._run_config(), "state": self._live_state()}
             write_atomic(os.path.join(os.path.dirname(path), RESUME_STATE), lambda tmp: torch.save(state, tmp))
 
@@ -97,10 +98,27 @@ class CheckpointingRunner:
                 set_rng_state({k: v.cpu() for k, v in loaded["rng_state"].items()})
         return loaded["infos"]
 
+    def record_ranks(self) -> None:
+        """Collective (every rank calls it): rank 0 writes each rank's policy digest (SHA-256 of its parameters and
+        normalizer, bit for bit) into the manifest, so that ranks out of sync show."""
+        digest = hashlib.sha256()
+        for tensor in self.alg.get_policy().state_dict().values():
+            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        checksums = [None] * self.gpu_world_size
+        torch.distributed.all_gather_object(checksums, digest.hexdigest())
+        if self.logger.log_dir is not None and self.gpu_global_rank == 0:
+            path = os.path.join(self.logger.log_dir, MANIFEST)
+            manifest = read_json(path, "manifest")
+            manifest["ranks"] = {"world_size": self.gpu_world_size, "policy_sha256": checksums}
+            write_json(path, manifest)
+
     def load_resume_state(self, path: str) -> bool:
         """Restore the episodes in flight saved with checkpoint ``path``; False (and why, printed) if they cannot be."""
         state_path = os.path.join(os.path.dirname(os.path.abspath(path)), RESUME_STATE)
         fresh = "training goes on from the checkpoint's learner state with fresh episodes."
+        if self.is_distributed:
+            print(f"[INFO] Exact resume needs one process (a distributed run saves no {RESUME_STATE}): {fresh}")
+            return False
         state = torch.load(state_path, weights_only=True) if os.path.exists(state_path) else None
         if state is None or state["checkpoint"] != os.path.basename(path):
             found = f"it is from {state['checkpoint']}" if state else "there is none"

@@ -20,13 +20,25 @@ from tqdm import tqdm
 from distill_lab.io import DistillLabError
 
 from .checkpointing import CheckpointingRunner
+from .upstream import configure_gloo
 
 
-class DistillLabOnPolicyRunner(CheckpointingRunner, OnPolicyRunner):
+class MultiProcessRunner:
+    """Mixin: ``torchrun`` on CPUs uses Gloo (:func:`~distill_lab.runners.upstream.configure_gloo`); GPUs use
+    RSL-RL's NCCL path."""
+
+    def _configure_multi_gpu(self) -> None:
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 and str(self.device).startswith("cpu"):
+            configure_gloo(self)
+        else:
+            super()._configure_multi_gpu()
+
+
+class DistillLabOnPolicyRunner(CheckpointingRunner, MultiProcessRunner, OnPolicyRunner):
     """RSL-RL's ``OnPolicyRunner`` (PPO, PPD, fine-tuning) with the project's checkpointing."""
 
 
-class DistillLabDistillationRunner(CheckpointingRunner, DistillationRunner):
+class DistillLabDistillationRunner(CheckpointingRunner, MultiProcessRunner, DistillationRunner):
     """RSL-RL's ``DistillationRunner`` with the project's checkpointing; an algorithm with offline iterations
     (``split_iterations`` and ``load_dataset``, i.e. offline BC) runs those first without stepping the env."""
 
@@ -50,6 +62,8 @@ class DistillLabDistillationRunner(CheckpointingRunner, DistillationRunner):
         start = self.current_learning_iteration
         self.logger.init_logging_writer()
         self.alg.train_mode()
+        if self.is_distributed:
+            self.alg.broadcast_parameters()
         writer = self.logger.writer
         bar = tqdm(range(start, start + num_iterations), desc="offline", unit="it", file=sys.stderr, mininterval=2.0)
         for it in bar:

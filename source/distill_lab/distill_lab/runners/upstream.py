@@ -5,6 +5,10 @@ Used by :mod:`distill_lab.runners.checkpointing` (the runners' ``load``). Re-che
 
 from __future__ import annotations
 
+import os
+
+import torch
+
 RSL_RL_VERSION = "5.5.1"
 """The rsl-rl-lib release these workarounds were written against (Isaac Lab 3.0 pins it)."""
 
@@ -28,3 +32,20 @@ def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | No
     if load_cfg is None and weights_only and not hasattr(alg, "teacher"):
         return {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
     return load_cfg
+
+
+def configure_gloo(runner) -> None:
+    """Multi-process training on CPUs: what ``OnPolicyRunner._configure_multi_gpu``
+    (``rsl_rl/runners/on_policy_runner.py`` lines 207-249) does for GPUs, with the Gloo backend and the CPU.
+
+    Upstream requires the device ``cuda:<LOCAL_RANK>`` and initializes NCCL, so a ``torchrun`` launch on CPUs fails.
+    Ranks come from torchrun's ``WORLD_SIZE``, ``RANK`` and ``LOCAL_RANK``; every rank runs on the CPU.
+    """
+    runner.gpu_world_size = int(os.environ["WORLD_SIZE"])
+    runner.gpu_global_rank = int(os.environ.get("RANK", "0"))
+    runner.gpu_local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    runner.is_distributed = True
+    runner.cfg["multi_gpu"] = {"global_rank": runner.gpu_global_rank, "local_rank": runner.gpu_local_rank,
+                               "world_size": runner.gpu_world_size}  # fmt: skip
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("gloo", rank=runner.gpu_global_rank, world_size=runner.gpu_world_size)
