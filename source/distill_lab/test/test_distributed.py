@@ -49,4 +49,3 @@ def test_checkpoints_move_between_one_and_two_processes(tmp_path):
     back = Path(run("train", "--task", TASK, "--agent", DAGGER, "--num_envs", "8", "--max_iterations", "1",
                     "--resume", "--load_run", resumed.name, cwd=tmp_path))  # fmt: skip
     assert load_checkpoint(str(back / "model_4.pt"))["iter"] == 4, "and a single process continues the distributed run"
-

@@ -30,6 +30,7 @@ def _fake_runner(iteration: int, weights: torch.Tensor) -> SimpleNamespace:
     runner = SimpleNamespace(alg=SimpleNamespace(save=lambda: {"weights": weights}), logger=logger)
     runner.current_learning_iteration = iteration
     runner._update_manifest = lambda path: DistillLabOnPolicyRunner._update_manifest(runner, path)
+    runner._log_new_clips = lambda: None
     return runner
 
 

@@ -226,3 +226,21 @@ def test_viser_page_renders_the_moving_scene_in_headless_chromium(workdir, teach
     assert first.std() > 10 and second.std() > 10, "not blank"
     changed = (np.abs(first - second).sum(axis=-1) > 30).mean()
     assert changed > 1e-4, f"the scene moves between screenshots ({changed:.2e} of the pixels changed)"
+
+
+def test_video_while_training_writes_clips_and_logs_them_to_tensorboard(tmp_path):
+    _needs("Xvfb")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    video = ["--video", "--video_length", "10", "--video_interval", "48", "agent.save_interval=1"]
+    proc = run_script(
+        "rsl_rl/train.py", "--task", TASK, "--num_envs", "4", "--max_iterations", "3", *video, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_dir = next((tmp_path / "logs" / "rsl_rl" / "quadcopter_point_ctrl").iterdir())
+    clips = sorted(p.name for p in (run_dir / "videos" / "train").glob("*.mp4"))
+    assert clips == ["train_0000.mp4", "train_0001.mp4"], "a clip at the start and one 48 env steps later"
+    assert len(_frames(str(run_dir / "videos" / "train" / clips[0]))) >= 10
+    events = EventAccumulator(str(next(run_dir.glob("events.out.tfevents.*"))), size_guidance={"images": 0})
+    events.Reload()
+    assert events.Tags()["images"] == ["Video/train_0000", "Video/train_0001"], "each clip once, in TensorBoard"

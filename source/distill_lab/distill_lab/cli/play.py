@@ -67,7 +67,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     if video:
         viz.check_video_support()
         prefix = f"student_{stem}" if args.compare_teacher else f"clip_{stem}"
-        viz.add_video(env_cfg, video_dir, args.video_length, prefix, clips=2 if args.compare_teacher else 1)
+        viz.add_video(env_cfg, video_dir, args.video_length, prefix, interval=args.video_length * args.compare_teacher)
     elif args.viz == "viser":
         viz.add_viser(env_cfg, args.port)
 

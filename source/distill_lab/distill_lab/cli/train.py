@@ -6,12 +6,15 @@ Student:    train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cf
 Continue:   the same flags naming a student run (--resume alone: the newest run of the agent's experiment)
 Offline BC: train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_bc_cfg_entry_point --dataset data.pt  (collect.py)
 Fine-tune:  train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_finetune_cfg_entry_point --checkpoint <student>.pt
+Video:      --video [--video_length 200 --video_interval 2000] records clips while training (NewtonGL under Xvfb)
+Scale out:  torchrun --nproc_per_node=N train.py ... --distributed   (Gloo on CPUs, NCCL on GPUs)
 Hydra overrides go at the end: env.scene.num_envs=64 agent.max_iterations=10
 Runs go to logs/rsl_rl/<experiment>/<date>_<time>[_<run_name>]/ with model_N.pt, manifest.json, run.json, params/.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -19,6 +22,7 @@ from datetime import datetime
 
 from tqdm import tqdm
 
+from distill_lab.evaluation import viz
 from distill_lab.io import LOG_ROOT, DistillLabError, check_writable, latest_checkpoint
 from distill_lab.runners import check_policy_observations, run_kind
 
@@ -30,7 +34,9 @@ from .session import open_runner
 PARSER = make_parser(__doc__)
 PARSER.add_argument("--max_iterations", type=int, default=None, help="Number of learning iterations.")
 PARSER.add_argument("--dataset", type=str, default=None, help="Teacher dataset for offline BC (collect.py writes one).")
-PARSER.add_argument("--video", action="store_true", help="Not recorded during training yet: use play.py --video.")
+PARSER.add_argument("--video", action="store_true", help="Record clips while training (NewtonGL under Xvfb).")
+PARSER.add_argument("--video_length", type=int, default=200, help="Env steps of a clip.")
+PARSER.add_argument("--video_interval", type=int, default=2000, help="Env steps from one clip to the next.")
 
 
 @hydra_task_config(PARSER)
@@ -39,8 +45,6 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     from isaaclab.utils.io import dump_yaml
     from isaaclab_rl.entrypoints.common import write_run_manifest
 
-    if args.video:
-        raise DistillLabError("--video is recorded by play.py: 'play.py --task <task> --video' (NewtonGL under Xvfb).")
     kind = run_kind(agent_cfg)
     if args.dataset:
         if kind.name != "offline_bc":
@@ -56,8 +60,16 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         check_writable(log_dir)
         env_cfg.log_dir = log_dir
         write_run_manifest(log_dir, library="rsl_rl", task=args.task, metadata={"agent": args.agent})
+    video = args.video and log_dir  # rank 0 records; clips go to <run>/videos/train and TensorBoard / W&B
+    if video:
+        viz.check_video_support()
+        viz.add_video(env_cfg, os.path.join(log_dir, "videos", "train"), args.video_length, "train",
+                      interval=args.video_interval)  # fmt: skip
 
-    with open_runner(args.task, env_cfg, agent_cfg, args, log_dir) as (env, runner):
+    with (
+        viz.virtual_display() if video else contextlib.nullcontext(),
+        open_runner(args.task, env_cfg, agent_cfg, args, log_dir) as (env, runner),
+    ):
         runner.add_git_repo_to_log(__file__)
         if start is not None:
             load_start(runner, start, agent_cfg.device)

@@ -52,26 +52,24 @@ def viser_url(env) -> str:
     raise DistillLabError("the Viser visualizer did not start; see the log above.")
 
 
-def add_video(
-    env_cfg, output_dir: str, video_length: int, prefix: str, clips: int = 1, size: tuple[int, int] = (640, 480)
-) -> None:
-    """Record ``video_length`` env steps from a NewtonGL window (needs a display: see :func:`virtual_display`).
+def add_video(env_cfg, output_dir: str, video_length: int, prefix: str, interval: int = 0) -> None:
+    """Record ``video_length`` env steps from a 640x480 NewtonGL window (needs a display: :func:`virtual_display`).
 
-    Clips are written by Isaac Lab's ``VideoRecorder`` as ``<output_dir>/<prefix>_<index>.mp4``. With ``clips > 1``
-    a new clip starts every ``video_length`` steps, so consecutive rollouts of that length each get their own clip.
+    Clips are written by Isaac Lab's ``VideoRecorder`` as ``<output_dir>/<prefix>_<index>.mp4``: one at the start,
+    and with ``interval`` > 0 a new one every ``interval`` env steps.
     """
     from isaaclab.envs.utils.video_recorder_cfg import VideoRecorderCfg
     from isaaclab_visualizers.newton import NewtonGLVisualizerCfg
 
     env_cfg.sim.visualizer_cfgs = [
-        NewtonGLVisualizerCfg(headless=False, window_width=size[0], window_height=size[1], enable_live_plots=False)
+        NewtonGLVisualizerCfg(headless=False, window_width=640, window_height=480, enable_live_plots=False)
     ]
     env_cfg.video_recorders = [
         VideoRecorderCfg(
             source="visualizer:newton",
             output_dir=output_dir,
             video_length=video_length,
-            video_interval=video_length if clips > 1 else 0,
+            video_interval=interval,
             output_filename_prefix=prefix,
         )
     ]

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ import random
 import statistics
 import time
 
+import imageio.v2 as imageio
 import numpy as np
 import torch
 
@@ -85,6 +87,7 @@ class CheckpointingRunner:
         write_atomic(path, lambda tmp: torch.save(saved, tmp))
         self.logger.save_model(path, self.current_learning_iteration)
         self._update_manifest(path)
+        self._log_new_clips()
         if getattr(self, "env", None) is not None and not self.is_distributed:  # episodes of one process only
             state = {"checkpoint": os.path.basename(path), "config": self._run_config(), "state": self._live_state()}
             write_atomic(os.path.join(os.path.dirname(path), RESUME_STATE), lambda tmp: torch.save(state, tmp))
@@ -97,6 +100,22 @@ class CheckpointingRunner:
             if "rng_state" in loaded:
                 set_rng_state({k: v.cpu() for k, v in loaded["rng_state"].items()})
         return loaded["infos"]
+
+    def _log_new_clips(self) -> None:
+        """Put clips recorded while training (``<run>/videos/``) into TensorBoard, each once, at half size and frame
+        rate; RSL-RL's logger uploads them to W&B itself."""
+        writer = self.logger.writer
+        if not hasattr(writer, "add_video"):
+            return
+        logged = self.__dict__.setdefault("_logged_clips", set())
+        for clip in sorted(glob.glob(os.path.join(self.logger.log_dir, "videos", "**", "*.mp4"), recursive=True)):
+            if clip not in logged:
+                logged.add(clip)
+                with imageio.get_reader(clip) as reader:
+                    fps = reader.get_meta_data()["fps"] / 2
+                    frames = np.stack([f[::2, ::2] for i, f in enumerate(reader) if i % 2 == 0])  # ffmpeg's len: inf
+                video = torch.from_numpy(frames).permute(0, 3, 1, 2).unsqueeze(0)  # (1, T, C, H, W) uint8
+                writer.add_video(f"Video/{os.path.basename(clip)[:-4]}", video, self.current_learning_iteration, fps)
 
     def record_ranks(self) -> None:
         """Collective (every rank calls it): rank 0 writes each rank's policy digest (SHA-256 of its parameters and
