@@ -115,3 +115,16 @@ def test_episode_metrics_are_logged(env):
         seen.update(extras.get("log", {}))
     assert "Metrics/target/success_rate" in seen and "Metrics/target/final_distance" in seen
     assert 0.0 <= float(seen["Metrics/target/success_rate"]) <= 1.0
+
+
+def test_vehicle_shows_its_frame_arms_and_rotors_and_collides_as_the_box(env):
+    from isaaclab.sim.utils import get_current_stage
+    from pxr import UsdGeom, UsdPhysics
+
+    stage = get_current_stage()
+    robot = "/World/envs/env_0/Robot"
+    visuals = sorted(p.GetName() for p in stage.GetPrimAtPath(f"{robot}/visuals").GetChildren())
+    assert visuals == ["arm_0", "arm_1", "frame", "rotor_0", "rotor_1", "rotor_2", "rotor_3"]
+    assert not any(stage.GetPrimAtPath(f"{robot}/visuals/{v}").HasAPI(UsdPhysics.CollisionAPI) for v in visuals)
+    box = stage.GetPrimAtPath(f"{robot}/geometry/mesh")
+    assert box.HasAPI(UsdPhysics.CollisionAPI) and UsdGeom.Imageable(box).ComputePurpose() == UsdGeom.Tokens.guide

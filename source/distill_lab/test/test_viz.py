@@ -112,6 +112,7 @@ def test_compare_teacher_starts_both_from_the_same_state(workdir, student_checkp
     proc = run_script(
         "rsl_rl/play.py", "--task", TASK, "--agent", DISTILL, "--checkpoint", str(student_checkpoint),
         "--num_envs", "2", "--compare_teacher", "--video_length", str(LENGTH), "--no_export", "--seed", "5",
+        "--camera_distance", "2.25",  # far enough that the target point is in view
         cwd=workdir,
     )  # fmt: skip
     summary = _summary(proc)

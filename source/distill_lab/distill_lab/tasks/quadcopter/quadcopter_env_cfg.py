@@ -231,5 +231,5 @@ class QuadcopterEnvCfg(DistillLabEnvCfg):
         self.sim.render_interval = self.decimation
         self.sim.device = "cpu"
         self.sim.physics = newton_mjwarp(njmax=16, nconmax=8)
-        self.viewer.eye = (3.0, 3.0, 2.5)
+        self.viewer.eye = (1.2, 1.2, 1.6)  # close enough that a followed vehicle shows its frame and rotors
         self.viewer.lookat = (0.0, 0.0, 1.0)
