@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import torch
 from tqdm import tqdm
 
+from distill_lab.evaluation.export import obs_layout
 from distill_lab.io import DistillLabError, check_state_dict, load_checkpoint, teacher_state_dict
 from distill_lab.io.dataset import save_dataset
 from distill_lab.runners import run_kind
@@ -47,13 +48,9 @@ def git_commit() -> str:
 
 
 def obs_group_meta(env) -> dict:
-    """Each obs group's term names and sizes, from the env's observation manager."""
-    manager = env.unwrapped.observation_manager
-    meta = {}
-    for group, terms in manager.active_terms.items():
-        dims = [int(torch.Size(d).numel()) for d in manager.group_obs_term_dim[group]]
-        meta[group] = {"terms": list(terms), "term_dims": dims, "dim": sum(dims)}
-    return meta
+    """Each obs group's term names and sizes (:func:`~distill_lab.evaluation.export.obs_layout`)."""
+    return {group: {"terms": [t for t, _ in terms], "term_dims": [d for _, d in terms], "dim": sum(d for _, d in terms)}
+            for group, terms in obs_layout(env).items()}  # fmt: skip
 
 
 @torch.inference_mode()

@@ -17,7 +17,7 @@ import json
 import os
 
 from distill_lab.evaluation.metrics import apply_sweep_value, evaluate_checkpoint, profile_policy
-from distill_lab.io import write_json
+from distill_lab.io import DistillLabError, write_json
 from distill_lab.runners import run_kind
 
 from .args import make_parser
@@ -42,6 +42,9 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     checkpoints = [os.path.abspath(p) for p in args.checkpoints]
     for path in checkpoints:
         check_playable(path, args.agent, run_kind(agent_cfg))
+    if args.sweep and not getattr(env_cfg, "robustness_sweep", None):
+        raise DistillLabError(f"--sweep: task '{args.task}' has no robustness sweep: expected env.robustness_sweep "
+                              f"(a RobustnessSweepCfg) in {type(env_cfg).__name__}, found none")  # fmt: skip
     seed = agent_cfg.seed
     results = []
     with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):

@@ -30,13 +30,33 @@ def simulation(env_cfg, args=None) -> Iterator[None]:
         raise error
 
 
+def single_agent(env):
+    """Isaac Lab's conversion of a multi-agent env to one agent acting for all (``policy``: the agents' observations
+    side by side), with the env's state as the ``critic`` group, which the conversion leaves out."""
+    from isaaclab.envs import multi_agent_to_single_agent
+
+    env = multi_agent_to_single_agent(env)
+
+    class WithState(type(env)):
+        def _convert_observations(self, obs):
+            return {**super()._convert_observations(obs), "critic": self.env.state()}
+
+    env.__class__ = WithState
+    return env
+
+
 @contextlib.contextmanager
 def open_runner(task: str, env_cfg, agent_cfg, args=None, log_dir: str | None = None) -> Iterator[tuple]:
-    """``(env, runner)`` inside the simulation: the task's env, wrapped for RSL-RL with a stop at the first NaN/Inf,
-    and the runner ``agent_cfg.class_name`` names. The env is closed on the way out, whatever happened, so that the
-    next command in this process can create one."""
+    """``(env, runner)`` inside the simulation: the task's env (a multi-agent one converted to one agent), wrapped
+    for RSL-RL with a stop at the first NaN/Inf, and the runner ``agent_cfg.class_name`` names. The env is closed on
+    the way out, whatever happened, so that the next command in this process can create one."""
+    from isaaclab.envs import DirectMARLEnvCfg
+
     with simulation(env_cfg, args):
-        env = FiniteCheckedVecEnv(gym.make(task, cfg=env_cfg), clip_actions=agent_cfg.clip_actions)
+        env = gym.make(task, cfg=env_cfg)
+        if isinstance(env_cfg, DirectMARLEnvCfg):
+            env = single_agent(env)
+        env = FiniteCheckedVecEnv(env, clip_actions=agent_cfg.clip_actions)
         try:
             yield env, make_runner(env, agent_cfg, log_dir)
         finally:

@@ -44,17 +44,23 @@ def export_policy(runner, out_dir: str, env=None) -> tuple[str, str]:
     return jit_path, onnx_path
 
 
+def obs_layout(env) -> dict[str, list[tuple[str, int]]]:
+    """Each obs group's ``(term, size)`` in order; a Direct env, which has no observation manager, gives
+    ``(group, size)``."""
+    manager = getattr(env.unwrapped, "observation_manager", None)
+    if manager is None:
+        return {group: [(group, obs.shape[-1])] for group, obs in env.get_observations().items()}
+    return {group: [(t, int(np.prod(d))) for t, d in zip(terms, manager.group_obs_term_dim[group], strict=True)]
+            for group, terms in manager.active_terms.items()}  # fmt: skip
+
+
 def policy_metadata(policy, env) -> dict:
     """What a deployed policy needs besides its weights: inputs, outputs, action mapping, rate and memory shapes."""
-    unwrapped = env.unwrapped
-    obs_manager, action_manager = unwrapped.observation_manager, unwrapped.action_manager
-    observations = []
-    for group in policy.obs_groups:
-        dims = obs_manager.group_obs_term_dim[group]
-        observations += [{"group": group, "term": t, "dim": int(np.prod(d))} for t, d in zip(
-            obs_manager.active_terms[group], dims, strict=True)]  # fmt: skip
-    actions = []
-    for name in action_manager.active_terms:
+    unwrapped, layout = env.unwrapped, obs_layout(env)
+    observations = [{"group": g, "term": t, "dim": d} for g in policy.obs_groups for t, d in layout[g]]
+    action_manager = getattr(unwrapped, "action_manager", None)
+    actions = [] if action_manager else [{"term": "actions", "dim": env.num_actions}]
+    for name in action_manager.active_terms if action_manager else []:
         term = action_manager.get_term(name)
         entry = {"term": name, "class": type(term).__name__, "dim": term.action_dim}
         if hasattr(term, "_joint_names"):

@@ -41,7 +41,8 @@ def evaluate_checkpoint(
 def apply_sweep_value(env, sweep, value: float) -> None:
     """Pin the swept parameter to ``value``: reset events use it at the next reset, start-up events apply it now."""
     unwrapped = env.unwrapped
-    term = unwrapped.event_manager.get_term_cfg(sweep.event)
+    manager = getattr(unwrapped, "event_manager", None)  # a Direct env randomizes in its own cfg's terms
+    term = manager.get_term_cfg(sweep.event) if manager else getattr(unwrapped.cfg.randomization, sweep.event)
     for name in sweep.params:
         term.params[name] = (float(value), float(value))
     if term.mode == "startup":

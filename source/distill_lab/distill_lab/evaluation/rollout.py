@@ -38,6 +38,8 @@ class RolloutResult:
 def tracking(env) -> dict[str, torch.Tensor]:
     """What env 0 tracks, to plot against time: position vs. target point, or base velocity vs. velocity command."""
     unwrapped = env.unwrapped
+    if not hasattr(unwrapped, "command_manager"):  # a Direct env: its commands are its own
+        return {}
     commands = unwrapped.command_manager.active_terms
     robot = unwrapped.scene["robot"]
     if "target" in commands:

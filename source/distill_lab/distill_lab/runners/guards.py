@@ -47,8 +47,10 @@ class FiniteCheckedVecEnv(RslRlVecEnvWrapper):
         return obs, rew, dones, extras
 
     def _term_at(self, group: str, column: int) -> str:
-        """The observation term that fills ``column`` of a concatenated group."""
-        manager = self.unwrapped.observation_manager
+        """The observation term that fills ``column`` of a concatenated group (its column in a Direct env)."""
+        manager = getattr(self.unwrapped, "observation_manager", None)
+        if manager is None:
+            return f"column {column}"
         ends = np.cumsum([int(np.prod(d)) for d in manager.group_obs_term_dim[group]])
         return manager.active_terms[group][int(np.searchsorted(ends, column, side="right"))]
 

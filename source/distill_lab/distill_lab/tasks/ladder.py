@@ -57,6 +57,9 @@ class TaskAgents:
     """Initial action std of the PPD student (it explores with it)."""
     tiny_student: RslRlRNNModelCfg | None = None
     """A microcontroller-sized student (``rsl_rl_dagger_tiny_cfg_entry_point``), if the task has one."""
+    teacher_group: str = "teacher"
+    """The env's obs group of the teacher (policy terms plus privileged ones); ``critic`` where the env has no
+    ``teacher`` group (a multi-agent env converted to one agent has ``policy`` and ``critic`` only)."""
 
 
 @configclass
@@ -127,7 +130,7 @@ class Method:
 def _teacher(t: TaskAgents) -> tuple[type, dict]:
     return RslRlOnPolicyRunnerCfg, {
         "max_iterations": t.teacher_iterations, "save_interval": 50, "actor": t.teacher, "critic": t.critic,
-        "obs_groups": {"actor": ["teacher"], "critic": ["critic"]}, "algorithm": t.ppo,
+        "obs_groups": {"actor": [t.teacher_group], "critic": ["critic"]}, "algorithm": t.ppo,
     }  # fmt: skip
 
 
@@ -136,7 +139,7 @@ def _distill(t: TaskAgents, student, algorithm, iterations: int | None = None) -
         return None
     return RslRlDistillationRunnerCfg, {
         "max_iterations": iterations or t.distill_iterations, "save_interval": t.distill_save_interval,
-        "obs_groups": {"student": ["policy"], "teacher": ["teacher"]}, "student": student, "teacher": t.teacher,
+        "obs_groups": {"student": ["policy"], "teacher": [t.teacher_group]}, "student": student, "teacher": t.teacher,
         "algorithm": algorithm,
     }  # fmt: skip
 
@@ -148,7 +151,7 @@ def _ppd(t: TaskAgents) -> tuple[type, dict]:
     return PPDRunnerCfg, {
         "max_iterations": t.distill_iterations, "save_interval": 50, "actor": actor, "critic": t.critic,
         "teacher": t.teacher, "algorithm": algorithm,
-        "obs_groups": {"actor": ["policy"], "critic": ["critic"], "teacher": ["teacher"]},
+        "obs_groups": {"actor": ["policy"], "critic": ["critic"], "teacher": [t.teacher_group]},
     }  # fmt: skip
 
 

@@ -1,5 +1,7 @@
 """Quadcopter-Point-Ctrl's models and PPO settings; :mod:`distill_lab.tasks.ladder` builds every agent cfg from them."""
 
+from dataclasses import replace
+
 from ..ladder import PPO_DEFAULTS, TaskAgents, build_ladder, mlp, rnn
 
 AGENTS = TaskAgents(
@@ -19,4 +21,8 @@ AGENTS = TaskAgents(
 """The teacher reads the privileged ``teacher`` group; the GRU, MLP and tiny GRU students read ``policy``."""
 
 ENTRY_POINTS = build_ladder(AGENTS, __name__)
-"""``*_cfg_entry_point`` -> ``"distill_lab.tasks.quadcopter.agents:Quadcopter<Method>RunnerCfg"``."""
+"""``*_cfg_entry_point`` -> ``"distill_lab.tasks.quadcopter.agents:Quadcopter<Method>RunnerCfg"``; the Direct
+variant has the same obs groups and uses them too."""
+
+MARL_ENTRY_POINTS = build_ladder(replace(AGENTS, prefix="QuadcopterMarl", teacher_group="critic"), __name__)
+"""The same methods for the one-agent MARL variant, whose teacher reads ``critic`` (the env's state)."""
