@@ -54,7 +54,8 @@ def make_parser(doc: str, agent_default: str = "rsl_rl_cfg_entry_point") -> argp
     group.add_argument("--resume", action="store_true", help="Continue a run, or distill from the teacher run found.")
     group.add_argument("--load_run", help="Run folder (regex) to load; default: the newest.")
     group.add_argument("--checkpoint", help="Checkpoint file (regex) in that run, a path, or latest / best.")
-    group.add_argument("--teacher_checkpoint", help="Teacher to distill from: a path, or 'pretrained' (shipped).")
+    group.add_argument("--teacher_checkpoint", nargs="+", help="Teacher to distill from: a path, or 'pretrained' "
+                       "(shipped); a multi-teacher run takes several paths or teachers manifests (.json).")  # fmt: skip
     group.add_argument("--logger", choices=["tensorboard", "wandb"], help="Logger.")
     group.add_argument("--log_project_name", help="W&B project name.")
     launcher = parser.add_argument_group("launcher", "Isaac Lab's app-launcher flags (Kit, where Isaac Sim is).")
@@ -84,6 +85,9 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> tuple[
                 f"unexpected argument '{token}': after the flags come Hydra overrides key=value "
                 "(env.scene.num_envs=64, agent.max_iterations=10, presets=rough)."
             )
+    if hasattr(args, "teacher_checkpoint"):  # all of them in ``teachers``; the first (the only one, mostly) as is
+        args.teachers = args.teacher_checkpoint or []
+        args.teacher_checkpoint = args.teachers[0] if args.teachers else None
     return args, rest
 
 

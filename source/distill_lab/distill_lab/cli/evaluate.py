@@ -22,7 +22,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import check_playable
+from .resolve import check_playable, teachers_of, use_teachers
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -40,8 +40,8 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     if args.num_envs is None and not any(o.startswith("env.scene.num_envs=") for o in overrides):
         env_cfg.scene.num_envs = 256  # the default of an evaluation
     checkpoints = [os.path.abspath(p) for p in args.checkpoints]
-    for path in checkpoints:
-        check_playable(path, args.agent, run_kind(agent_cfg))
+    held = [check_playable(path, args.agent, run_kind(agent_cfg)) for path in checkpoints]
+    use_teachers(env_cfg, agent_cfg, teachers_of(run_kind(agent_cfg), None, held[0]))  # a multi-teacher student's
     if args.sweep and not getattr(env_cfg, "robustness_sweep", None):
         raise DistillLabError(f"--sweep: task '{args.task}' has no robustness sweep: expected env.robustness_sweep "
                               f"(a RobustnessSweepCfg) in {type(env_cfg).__name__}, found none")  # fmt: skip

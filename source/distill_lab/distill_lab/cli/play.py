@@ -28,7 +28,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import checkpoint_to_play
+from .resolve import checkpoint_to_play, teachers_of, use_teachers
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -58,7 +58,8 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     video = args.video or args.compare_teacher
     if video and args.viz != "none":
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
-    path, _ = checkpoint_to_play(args, args.task, agent_cfg, kind)
+    path, checkpoint = checkpoint_to_play(args, args.task, agent_cfg, kind)
+    use_teachers(env_cfg, agent_cfg, teachers_of(kind, None, checkpoint))
     print(f"[INFO] Loading checkpoint: {path}")
     out_dir = output_folder(path, agent_cfg.experiment_name)
     video_dir = os.path.join(out_dir, "videos", "play")

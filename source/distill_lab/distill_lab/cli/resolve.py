@@ -24,6 +24,8 @@ from distill_lab.io import (
     latest_checkpoint,
     load_checkpoint,
     read_manifest,
+    read_teachers,
+    teacher_spec,
     teacher_state_dict,
 )
 from distill_lab.runners import RunKind
@@ -39,6 +41,8 @@ class Start(NamedTuple):
     path: str
     role: str
     checkpoint: dict
+    teachers: list[dict] | None = None
+    """A multi-teacher run's teachers (:func:`distill_lab.io.read_teachers` specs); the first is ``path``."""
 
 
 def teacher_path(value: str, task: str) -> str:
@@ -98,6 +102,18 @@ def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
                 f"--teacher_checkpoint is for runs that distill from a teacher; --agent {args.agent} trains a "
                 f"{kind.name} run. Give --checkpoint / --load_run instead."
             )
+        if kind.name == "multi_teacher":
+            from distill_lab.pretrained import pretrained_teachers
+
+            specs = read_teachers([os.path.abspath(pretrained_teachers(task) if v == "pretrained" else v)
+                                   for v in args.teachers])  # fmt: skip
+            return Start(specs[0]["checkpoint"], "teacher", load_checkpoint(specs[0]["checkpoint"]), specs)
+        if len(args.teachers) > 1 or args.teacher_checkpoint.endswith(".json"):
+            raise DistillLabError(
+                f"--agent {args.agent} distills from one teacher, and --teacher_checkpoint names "
+                f"{' '.join(args.teachers)}; several teachers (or a teachers manifest) are for "
+                "--agent rsl_rl_multi_teacher_cfg_entry_point."
+            )
         path = teacher_path(args.teacher_checkpoint, task)
         return Start(path, "teacher", load_checkpoint(path))
     if kind.starts_from and kind.start_required:
@@ -132,9 +148,39 @@ def check_playable(path: str, agent: str, kind: RunKind) -> dict:
     return ckpt
 
 
+def teachers_of(kind: RunKind, start: Start | None, checkpoint: dict | None = None) -> list[dict] | None:
+    """A multi-teacher run's teachers: those it starts from, or those its (student) checkpoint was trained with."""
+    if kind.name != "multi_teacher" or (start is None and checkpoint is None):
+        return None
+    if start is not None and start.role == "teacher":
+        return start.teachers or [teacher_spec(start.path)]
+    held = (checkpoint or start.checkpoint).get("distill_state", {}).get("teachers")
+    return held or [teacher_spec(start.path if start else "teacher")]
+
+
+def use_teachers(env_cfg, agent_cfg, teachers: list[dict] | None) -> None:
+    """Give the env the teachers' assignment (their conditions, their weights) and the algorithm their number."""
+    if teachers:
+        from distill_lab.tasks.base import use_teachers as assign
+
+        assign(env_cfg, [t["conditions"] for t in teachers], [float(t["weight"]) for t in teachers])
+        agent_cfg.algorithm.num_teachers = len(teachers)
+
+
 def load_start(runner, start: Start, device: str) -> None:
     """Load ``start`` into ``runner`` by its role, after checking the weights fit the model cfg."""
     what = f"{start.role} checkpoint {start.path}"
+    if start.role == "teacher" and hasattr(runner.alg, "load_teachers"):
+        specs = start.teachers or [teacher_spec(start.path)]
+        states = []
+        for i, (spec, teacher) in enumerate(zip(specs, runner.alg.teachers, strict=True)):
+            path = spec["checkpoint"]
+            state = teacher_state_dict(start.checkpoint if i == 0 else load_checkpoint(path), path)
+            check_state_dict(teacher, state, f"teacher {i} ({spec['name']}) checkpoint {path}")
+            states.append(state)
+        runner.alg.load_teachers(states, specs)
+        print(f"[INFO] Loaded {len(specs)} teacher(s): {', '.join(s['name'] for s in specs)}")
+        return
     if start.role == "teacher":
         check_state_dict(runner.alg.teacher, teacher_state_dict(start.checkpoint, start.path), what)
         runner.load(start.path, load_cfg={"teacher": True, "iteration": False}, map_location=device)

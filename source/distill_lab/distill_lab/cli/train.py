@@ -4,6 +4,7 @@ Teacher:    train.py --task Quadcopter-Point-Ctrl
 Student:    train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_distillation_cfg_entry_point \\
                 --resume --load_run <teacher run> --checkpoint model_N.pt      (or --teacher_checkpoint PATH|pretrained)
 Continue:   the same flags naming a student run (--resume alone: the newest run of the agent's experiment)
+Teachers:   train.py --task T --agent rsl_rl_multi_teacher_cfg_entry_point --teacher_checkpoint A.pt B.pt|teachers.json
 Offline BC: train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_bc_cfg_entry_point --dataset data.pt  (collect.py)
 Fine-tune:  train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_finetune_cfg_entry_point --checkpoint <student>.pt
 Video:      --video [--video_length 200 --video_interval 2000] records clips while training (NewtonGL under Xvfb)
@@ -28,7 +29,7 @@ from distill_lab.runners import check_policy_observations, run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import load_start, start_of_run
+from .resolve import load_start, start_of_run, teachers_of, use_teachers
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -52,6 +53,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         agent_cfg.algorithm.dataset_path = os.path.abspath(args.dataset)
     check_policy_observations(env_cfg, agent_cfg)
     start = start_of_run(args, args.task, agent_cfg, kind)
+    use_teachers(env_cfg, agent_cfg, teachers_of(kind, start))
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None

@@ -91,12 +91,7 @@ class DAgger(Distillation):
         student_actions = self.student(obs, stochastic_output=True).detach()
         if self._rollout_start_hidden is None and self.student.is_recurrent:
             self._rollout_start_hidden = _zeros_like(self.student.get_hidden_state())
-        if self.teacher.distribution is None:
-            teacher_actions = self.teacher(obs).detach()
-        else:  # the teacher's mean action labels; its (state-independent) std serves the KL loss
-            self.teacher(obs, stochastic_output=True)
-            teacher_actions = self.teacher.distribution.mean.detach()
-            self._teacher_std = self.teacher.distribution.std[0].detach()
+        teacher_actions = self._label(obs)
         student_mean = self.student.distribution.mean.detach()
         self._stats["action_error"].append((student_mean - teacher_actions).abs().mean().item())
         beta = self.beta
@@ -110,6 +105,23 @@ class DAgger(Distillation):
         self.transition.privileged_actions = teacher_actions
         self.transition.observations = obs
         return actions
+
+    def _label(self, obs: TensorDict) -> torch.Tensor:
+        """The teacher's action for ``obs`` (its mean); its state-independent std is kept for the KL loss."""
+        actions, self._teacher_std = teacher_output(self.teacher, obs)
+        return actions
+
+    def _teacher_models(self) -> list:
+        """The teachers whose memory runs along the rollout."""
+        return [self.teacher]
+
+    def _stored_groups(self, obs: TensorDict) -> list[str]:
+        """The obs groups the buffer keeps: the student's."""
+        return list(self.student.obs_groups)
+
+    def _teacher_std_for(self, obs: TensorDict | None) -> torch.Tensor | None:
+        """The std of the teacher that labelled ``obs`` (the KL loss's target std)."""
+        return self._teacher_std
 
     def process_env_step(self, obs, rewards, dones, extras) -> None:
         super().process_env_step(obs, rewards, dones, extras)
@@ -126,10 +138,11 @@ class DAgger(Distillation):
 
     def update(self) -> dict[str, float]:
         """Add the rollout to the buffer, then take ``num_learning_epochs * num_mini_batches`` gradient steps on it."""
-        student_hidden, teacher_hidden = self.student.get_hidden_state(), self.teacher.get_hidden_state()
+        student_hidden = self.student.get_hidden_state()
+        teacher_hidden = [t.get_hidden_state() for t in self._teacher_models()]
         obs = self.storage.observations
         if self._student_groups is None:
-            self._student_groups = list(self.student.obs_groups)
+            self._student_groups = self._stored_groups(obs)
         student_obs = obs.select(*self._student_groups)
         self.buffer.add(student_obs, self.storage.privileged_actions, self.storage.dones, self._rollout_start_hidden)
         n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
@@ -139,7 +152,8 @@ class DAgger(Distillation):
             losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
         # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
         self.student.reset(hidden_state=_clone(student_hidden))
-        self.teacher.reset(hidden_state=teacher_hidden)
+        for teacher, hidden in zip(self._teacher_models(), teacher_hidden, strict=True):
+            teacher.reset(hidden_state=hidden)
         self.student.update_normalization(obs.flatten(0, 1))
         self.storage.clear()
         beta = self.beta
@@ -171,13 +185,14 @@ class DAgger(Distillation):
         """Mean behaviour loss over a batch of env-sequences (T, B); recurrent students run through time."""
         obs, target, dones = batch["obs"], batch["actions"], batch["dones"]
         if not self.student.is_recurrent:
-            mean, std = self._student_output(obs.flatten(0, 1))
-            return self._loss(mean, std, target.flatten(0, 1)).mean()
+            flat = obs.flatten(0, 1)
+            mean, std = self._student_output(flat)
+            return self._loss(mean, std, target.flatten(0, 1), flat).mean()
         self.student.reset(hidden_state=batch["hidden"])
         total = 0.0
         for t in range(target.shape[0]):
             mean, std = self._student_output(obs[t])
-            total = total + self._loss(mean, std, target[t]).mean()
+            total = total + self._loss(mean, std, target[t], obs[t]).mean()
             self._advance_memory(dones[t], t)
         return total / target.shape[0]
 
@@ -193,9 +208,10 @@ class DAgger(Distillation):
         self.student(obs, stochastic_output=True)
         return self.student.distribution.mean, self.student.distribution.std
 
-    def _loss(self, mean, std, target) -> torch.Tensor:
+    def _loss(self, mean, std, target, obs: TensorDict | None = None) -> torch.Tensor:
         # clone: the std was read during the rollout, in inference mode
-        teacher_std = None if self._teacher_std is None else self._teacher_std.clone().expand_as(target)
+        teacher_std = self._teacher_std_for(obs)
+        teacher_std = None if teacher_std is None else teacher_std.clone().expand_as(target)
         return behavior_loss(self.loss_type, mean, target, std, teacher_std)
 
     def save(self) -> dict:
@@ -208,6 +224,14 @@ class DAgger(Distillation):
         if "distill_state" in loaded_dict and load_iteration:
             self.num_updates = int(loaded_dict["distill_state"]["num_updates"])
         return load_iteration
+
+
+def teacher_output(teacher, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A teacher's action label (its mean) and, for a Gaussian teacher, its state-independent std."""
+    if teacher.distribution is None:
+        return teacher(obs).detach(), None
+    teacher(obs, stochastic_output=True)
+    return teacher.distribution.mean.detach(), teacher.distribution.std[0].detach()
 
 
 def _clone(hidden):

@@ -65,3 +65,15 @@ DAGGER_DEFAULTS = DAggerAlgorithmCfg(
     loss_type="mse",
 )
 """The tasks' DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, MSE."""
+
+
+@configclass
+class MultiTeacherDAggerAlgorithmCfg(DAggerAlgorithmCfg):
+    """DAgger from many teachers (:class:`~distill_lab.distillation.multi_teacher.MultiTeacherDAgger`): each env is
+    labelled, and while forcing driven, by the teacher the env assigned to it."""
+
+    class_name: str = "distill_lab.distillation.multi_teacher:MultiTeacherDAgger"
+    """The algorithm class."""
+
+    num_teachers: int = 1
+    """Number of teachers; ``train.py`` sets it from ``--teacher_checkpoint`` (paths or a teachers manifest)."""

@@ -29,7 +29,7 @@ def evaluate_checkpoint(
     """
     runner.load(checkpoint, map_location=runner.device)
     policy = runner.get_inference_policy(device=runner.device)
-    teacher = getattr(runner.alg, "teacher", None)
+    teacher = getattr(runner.alg, "reference", None) or getattr(runner.alg, "teacher", None)  # many: each env's
     env.seed(seed)
     env.reset()
     policy.reset()

@@ -1,4 +1,5 @@
-"""The bottom layer: user-facing errors, atomic files, checkpoints (find, load, kind, manifest) and datasets."""
+"""The bottom layer: user-facing errors, atomic files, checkpoints (find, load, kind, manifest), teachers
+manifests and datasets."""
 
 from .checkpoints import (  # noqa: F401
     KINDS,
@@ -16,3 +17,4 @@ from .checkpoints import (  # noqa: F401
 )
 from .errors import DistillLabError, run_cli  # noqa: F401
 from .files import check_writable, load_torch_file, read_json, write_atomic, write_json  # noqa: F401
+from .teachers import read_teachers, teacher_spec, write_teachers  # noqa: F401

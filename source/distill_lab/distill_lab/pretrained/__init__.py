@@ -1,6 +1,7 @@
 """Shipped pretrained teachers: ``<experiment>/teacher.pt`` (RSL-RL PPO format) and ``teacher.json`` (how it was made).
 
-Distill from one with ``train.py --task <task> --agent <distillation entry point> --teacher_checkpoint pretrained``.
+Distill from one with ``train.py --task <task> --agent <distillation entry point> --teacher_checkpoint pretrained``;
+``<experiment>/specialists/teachers.json`` lists shipped specialist teachers (``rsl_rl_multi_teacher_cfg_entry_point``).
 """
 
 from __future__ import annotations
@@ -26,3 +27,10 @@ def pretrained_teacher(task: str) -> str:
             f"Train one with 'python scripts/rsl_rl/train.py --task {task}'."
         )
     return path
+
+
+def pretrained_teachers(task: str) -> str:
+    """The shipped specialists' teachers manifest for ``task`` (``<experiment>/specialists/teachers.json``), else
+    the task's shipped teacher."""
+    manifest = os.path.join(os.path.dirname(pretrained_teacher(task)), "specialists", "teachers.json")
+    return manifest if os.path.isfile(manifest) else pretrained_teacher(task)

@@ -19,7 +19,8 @@ class RunKind:
     """What a run trains and what it needs."""
 
     name: str
-    """``teacher`` (PPO on privileged observations), ``distillation``, ``offline_bc``, ``ppd`` or ``finetune``."""
+    """``teacher`` (PPO on privileged observations), ``distillation``, ``multi_teacher``, ``offline_bc``, ``ppd`` or
+    ``finetune``."""
     policy_set: str
     """The obs set (key of ``agent.obs_groups``) the trained policy reads: ``actor`` or ``student``."""
     starts_from: str | None
@@ -38,6 +39,10 @@ class RunKind:
 KINDS: tuple[tuple[str, RunKind], ...] = (
     ("distill_lab.distillation.finetune:FinetunePPO", RunKind("finetune", "actor", "student", True, "ppo")),
     ("distill_lab.distillation.ppd:PPD", RunKind("ppd", "actor", "teacher", True, "ppd")),
+    (
+        "distill_lab.distillation.multi_teacher:MultiTeacherDAgger",
+        RunKind("multi_teacher", "student", "teacher", True, "distillation"),
+    ),  # fmt: skip
     ("distill_lab.distillation.offline:OfflineBC", RunKind("offline_bc", "student", "teacher", False, "distillation")),
     ("rsl_rl.algorithms:Distillation", RunKind("distillation", "student", "teacher", True, "distillation")),
     ("rsl_rl.algorithms:PPO", RunKind("teacher", "actor", None, False, "ppo")),

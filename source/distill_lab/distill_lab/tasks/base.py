@@ -7,8 +7,13 @@ from __future__ import annotations
 import isaaclab.sim as sim_utils
 from isaaclab.assets import AssetBaseCfg
 from isaaclab.envs import ManagerBasedRLEnvCfg
+from isaaclab.managers import EventTermCfg, ObservationGroupCfg, ObservationTermCfg
 from isaaclab.utils import configclass
 from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
+
+from distill_lab.io import DistillLabError
+
+from . import mdp
 
 LIGHT = AssetBaseCfg(prim_path="/World/light", spawn=sim_utils.DistantLightCfg(color=(1.0, 1.0, 1.0), intensity=2500.0))
 """A sun-like light."""
@@ -64,6 +69,52 @@ class RobustnessSweepCfg:
 
 
 @configclass
+class SpecialistCfg:
+    """What makes a specialist teacher (``train_teachers.py``): the event parameters pinned to one sampled value."""
+
+    event: str = ""
+    """Name of the event term whose range parameters a specialist's training pins (e.g. ``dynamics``)."""
+
+    params: tuple[str, ...] = ()
+    """Its range parameters pinned per specialist, each to a value drawn uniformly from the task's range."""
+
+
+@configclass
+class TeacherIdCfg(ObservationGroupCfg):
+    """Obs group ``teacher_id``: each env's assigned teacher (multi-teacher distillation; no student reads it)."""
+
+    teacher_id = ObservationTermCfg(func=mdp.assigned_teacher)
+    """The assigned teacher's index."""
+
+    def __post_init__(self):
+        self.enable_corruption, self.concatenate_terms = False, True
+
+
+def use_teachers(env_cfg, conditions: list[dict], weights: list[float]) -> None:
+    """Give an env the assignment of multi-teacher distillation: the reset event ``assign_teachers`` (last, so a
+    teacher's conditions override the task's randomization) and the obs group ``teacher_id``. A condition naming an
+    event term or parameter the env does not have is refused before the env is built."""
+    if not hasattr(env_cfg, "events"):
+        raise DistillLabError(
+            f"multi-teacher distillation needs a manager-based env (events); {type(env_cfg).__name__}"
+        )
+    for k, teacher_conditions in enumerate(conditions):
+        for term, params in teacher_conditions.items():
+            cfg = getattr(env_cfg.events, term, None)
+            unknown = set(params) - set(cfg.params if cfg is not None else ())
+            if cfg is None or unknown:
+                raise DistillLabError(
+                    f"teacher {k}'s conditions name event '{term}' parameter(s) {sorted(unknown or params)}; the env's "
+                    f"events are {sorted(t for t in vars(env_cfg.events) if not t.startswith('_'))}"
+                    + (f" and '{term}' has {sorted(cfg.params)}" if cfg is not None else "")
+                )
+    env_cfg.events.assign_teachers = EventTermCfg(
+        func=mdp.assign_teachers, mode="reset", params={"conditions": tuple(conditions), "weights": tuple(weights)}
+    )
+    env_cfg.observations.teacher_id = TeacherIdCfg()
+
+
+@configclass
 class DistillLabEnvCfg(ManagerBasedRLEnvCfg):
     """A manager-based RL env with obs groups ``policy`` (what the robot senses), ``critic`` and ``teacher``
     (``policy`` plus privileged terms)."""
@@ -74,6 +125,9 @@ class DistillLabEnvCfg(ManagerBasedRLEnvCfg):
 
     robustness_sweep: RobustnessSweepCfg = RobustnessSweepCfg()
     """The parameter ``evaluate.py --sweep`` pins to each of its values."""
+
+    specialist: SpecialistCfg = SpecialistCfg()
+    """What a specialist teacher of this task is trained on (none: specialists need explicit conditions)."""
 
     def play_mode(self):
         """Play settings (Isaac Lab applies them for ``play_mode=True``): 16 envs, no observation noise."""

@@ -25,7 +25,13 @@ from isaaclab_rl.rsl_rl import (
     RslRlRNNModelCfg,
 )
 
-from distill_lab.distillation import DAGGER_DEFAULTS, OFFLINE_BC_DEFAULTS, FinetuneAlgorithmCfg, PPDAlgorithmCfg
+from distill_lab.distillation import (
+    DAGGER_DEFAULTS,
+    OFFLINE_BC_DEFAULTS,
+    FinetuneAlgorithmCfg,
+    MultiTeacherDAggerAlgorithmCfg,
+    PPDAlgorithmCfg,
+)
 
 
 @dataclass
@@ -113,6 +119,11 @@ def from_ppo(cfg_class: type, ppo: RslRlPpoAlgorithmCfg, **changes):
     return cfg_class(**{**fields, **changes})
 
 
+def from_dagger(cfg_class: type):
+    """A ``cfg_class`` (a DAgger-based algorithm cfg) with the tasks' DAgger settings."""
+    return cfg_class(**{k: v for k, v in DAGGER_DEFAULTS.to_dict().items() if k != "class_name"})
+
+
 @dataclass(frozen=True)
 class Method:
     """One rung of the ladder."""
@@ -181,6 +192,10 @@ METHODS: dict[str, Method] = {
     "rsl_rl_dagger_tiny_cfg_entry_point": Method(
         "TinyDAgger", "_dagger_tiny", lambda t: _distill(t, t.tiny_student, DAGGER_DEFAULTS, 300),
         "Microcontroller-sized recurrent student trained with DAgger (RAPTOR-sized)."),
+    "rsl_rl_multi_teacher_cfg_entry_point": Method(
+        "MultiTeacherDAgger", "_multi_teacher",
+        lambda t: _distill(t, t.student, from_dagger(MultiTeacherDAggerAlgorithmCfg)),
+        "Recurrent student trained with DAgger from many teachers, each env labelled by its own (RAPTOR-style)."),
     "rsl_rl_bc_cfg_entry_point": Method(
         "OfflineBC", "_bc", lambda t: _distill(t, t.student, OFFLINE_BC_DEFAULTS, 200),
         "Recurrent student cloned offline from a teacher dataset (train.py --dataset, recorded by collect.py)."),

@@ -21,7 +21,7 @@ from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
-from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, ground_box, newton_mjwarp
+from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, SpecialistCfg, ground_box, newton_mjwarp
 from . import mdp
 
 PRIVILEGED_TERMS = (
@@ -34,6 +34,9 @@ PRIVILEGED_TERMS = (
     "rotor_speed",
 )
 """Observation terms that a real flight controller does not sense; the student's ``policy`` group has none."""
+
+VEHICLE = ("mass_scale", "inertia_scale", "thrust_to_weight", "motor_time_constant", "torque_coefficient")
+"""The ``dynamics`` event's parameters that make one vehicle (a specialist teacher's)."""
 
 
 @configclass
@@ -223,6 +226,9 @@ class QuadcopterEnvCfg(DistillLabEnvCfg):
         training_range=(0.8, 1.2),
     )
     """``evaluate.py --sweep``: the vehicle's mass pinned from 0.6x to 1.4x nominal (trained on 0.8x-1.2x)."""
+    specialist: SpecialistCfg = SpecialistCfg(event="dynamics", params=VEHICLE)
+    """A specialist teacher flies one vehicle: mass, inertia, thrust-to-weight, motor lag and torque coefficient
+    pinned (the wind stays random)."""
 
     def __post_init__(self):
         self.decimation = 2
