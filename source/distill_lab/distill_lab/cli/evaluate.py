@@ -8,7 +8,8 @@ its checkpoint along the student's own trajectory (action error). Each result al
 (position vs. target, or velocity vs. command) and, unless --no_profile, the exported policy's parameter count, ONNX
 size and CPU latency per step at batch 1 and 1024. --sweep evaluates again with the task's robustness parameter
 (``env.robustness_sweep``: quadcopter mass, foot friction) pinned to each of its values, including values outside the
-training range.
+training range. --conditions <teachers.json> flies every env on one of the manifest's teachers' conditions (e.g. the
+specialists' vehicles), whatever the agent; a multi-teacher student is compared with each env's own teacher.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import json
 import os
 
 from distill_lab.evaluation.metrics import apply_sweep_value, evaluate_checkpoint, profile_policy
-from distill_lab.io import DistillLabError, write_json
+from distill_lab.io import DistillLabError, read_json, write_json
 from distill_lab.runners import run_kind
+from distill_lab.tasks.base import use_teachers as assign
 
 from .args import make_parser
 from .configs import hydra_task_config
@@ -31,6 +33,8 @@ PARSER.add_argument("--num_steps", type=int, default=None, help="Steps per evalu
 PARSER.add_argument("--output", type=str, default=None, help="Write the results to this JSON file.")
 PARSER.add_argument("--sweep", action="store_true", help="Also run the task's robustness sweep.")
 PARSER.add_argument("--sweep_steps", type=int, default=None, help="Steps per sweep value (default: --num_steps).")
+PARSER.add_argument("--conditions", default=None, help="Teachers manifest: each env flies one of its teachers' "
+                    "conditions (e.g. vehicles), drawn at every reset as in multi-teacher training.")  # fmt: skip
 PARSER.add_argument("--no_profile", action="store_true", help="Skip parameter count, ONNX size and latency.")
 
 
@@ -42,6 +46,9 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     checkpoints = [os.path.abspath(p) for p in args.checkpoints]
     held = [check_playable(path, args.agent, run_kind(agent_cfg)) for path in checkpoints]
     use_teachers(env_cfg, agent_cfg, teachers_of(run_kind(agent_cfg), None, held[0]))  # a multi-teacher student's
+    if args.conditions:
+        teachers = read_json(args.conditions).get("teachers", [])
+        assign(env_cfg, [t.get("conditions", {}) for t in teachers], [float(t.get("weight", 1)) for t in teachers])
     if args.sweep and not getattr(env_cfg, "robustness_sweep", None):
         raise DistillLabError(f"--sweep: task '{args.task}' has no robustness sweep: expected env.robustness_sweep "
                               f"(a RobustnessSweepCfg) in {type(env_cfg).__name__}, found none")  # fmt: skip
