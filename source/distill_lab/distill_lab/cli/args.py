@@ -86,7 +86,9 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> tuple[
                 "(env.scene.num_envs=64, agent.max_iterations=10, presets=rough)."
             )
     if hasattr(args, "teacher_checkpoint"):  # all of them in ``teachers``; the first (the only one, mostly) as is
-        args.teachers = args.teacher_checkpoint or []
+        given = args.teacher_checkpoint or []
+        args.teachers = [t for t in given if "=" not in t or os.path.exists(t)]
+        rest = [t for t in given if t not in args.teachers] + rest  # Hydra overrides the list took
         args.teacher_checkpoint = args.teachers[0] if args.teachers else None
     return args, rest
 

@@ -26,7 +26,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import experiments, find, teacher_path
+from .resolve import experiments, find, policy_as_teacher, teacher_path
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -92,6 +92,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     else:  # the newest run (or --load_run / --checkpoint) of the agent's experiment, then of the teacher's
         path = find(agent_cfg, experiments(args.task, agent_cfg, run_kind(agent_cfg)))
     state = teacher_state_dict(load_checkpoint(path), path)
+    policy_as_teacher(agent_cfg, path)
     output = os.path.abspath(args.output)
 
     with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):

@@ -28,7 +28,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import checkpoint_to_play, teachers_of, use_teachers
+from .resolve import checkpoint_to_play, teachers_of, trained_models, use_teachers
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -60,6 +60,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
     path, checkpoint = checkpoint_to_play(args, args.task, agent_cfg, kind)
     use_teachers(env_cfg, agent_cfg, teachers_of(kind, None, checkpoint))
+    trained_models(agent_cfg, path)
     print(f"[INFO] Loading checkpoint: {path}")
     out_dir = output_folder(path, agent_cfg.experiment_name)
     video_dir = os.path.join(out_dir, "videos", "play")

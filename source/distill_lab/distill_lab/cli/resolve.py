@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+import yaml
+
 from distill_lab.io import (
     KINDS,
     DistillLabError,
@@ -167,6 +169,43 @@ def use_teachers(env_cfg, agent_cfg, teachers: list[dict] | None) -> None:
         agent_cfg.algorithm.num_teachers = len(teachers)
 
 
+def _saved_agent(path: str) -> dict | None:
+    """The agent cfg the checkpoint's run was trained with (its ``params/agent.yaml``), if there is one."""
+    params = os.path.join(os.path.dirname(path), "params", "agent.yaml")
+    if not os.path.isfile(params):
+        return None
+    with open(params) as f:
+        return yaml.load(f, Loader=yaml.FullLoader)
+
+
+def _model(model: dict):
+    from isaaclab_rl.rsl_rl import RslRlMLPModelCfg, RslRlRNNModelCfg
+
+    return {"MLPModel": RslRlMLPModelCfg, "RNNModel": RslRlRNNModelCfg}[model["class_name"]](**model)
+
+
+def policy_as_teacher(agent_cfg, path: str) -> None:
+    """The teacher model of a run that distills from ``path``: the policy that checkpoint trained (a PPO actor, or a
+    distilled or fine-tuned student, recurrent ones included: progressive distillation), with the model cfg and obs
+    groups its run saved. A shipped teacher has no run folder; the agent's teacher cfg, which fits it, stays."""
+    saved = _saved_agent(path)
+    if saved is not None and hasattr(agent_cfg, "teacher"):
+        policy_set = "student" if "student" in saved else "actor"
+        agent_cfg.teacher = _model(saved[policy_set])
+        agent_cfg.obs_groups["teacher"] = list(saved["obs_groups"].get(policy_set, ["policy"]))
+
+
+def trained_models(agent_cfg, path: str) -> None:
+    """A checkpoint plays and continues with the models it was trained with (its run's ``params/agent.yaml``: the
+    student's size, a student teacher...), whatever the agent cfg's defaults."""
+    saved = _saved_agent(path)
+    for name in ("actor", "critic", "student", "teacher"):
+        if saved is not None and name in saved and getattr(agent_cfg, name, None) is not None:
+            setattr(agent_cfg, name, _model(saved[name]))
+            if name in saved.get("obs_groups", {}):
+                agent_cfg.obs_groups[name] = list(saved["obs_groups"][name])
+
+
 def load_start(runner, start: Start, device: str) -> None:
     """Load ``start`` into ``runner`` by its role, after checking the weights fit the model cfg."""
     what = f"{start.role} checkpoint {start.path}"
@@ -181,9 +220,12 @@ def load_start(runner, start: Start, device: str) -> None:
         runner.alg.load_teachers(states, specs)
         print(f"[INFO] Loaded {len(specs)} teacher(s): {', '.join(s['name'] for s in specs)}")
         return
-    if start.role == "teacher":
-        check_state_dict(runner.alg.teacher, teacher_state_dict(start.checkpoint, start.path), what)
-        runner.load(start.path, load_cfg={"teacher": True, "iteration": False}, map_location=device)
+    if start.role == "teacher":  # the policy the checkpoint trained (a PPO actor, or a student: progressive)
+        state = teacher_state_dict(start.checkpoint, start.path)
+        teacher = getattr(runner.alg, "_raw_teacher", runner.alg.teacher)
+        check_state_dict(teacher, state, what)
+        teacher.load_state_dict(state)
+        runner.alg.teacher_loaded = True
     elif start.role == "student":
         check_state_dict(runner.alg.get_policy(), start.checkpoint["student_state_dict"], what)
         runner.load(start.path, map_location=device)

@@ -9,6 +9,7 @@ own conditions, and write the teachers manifest a multi-teacher student distills
 A specialist's conditions pin the parameters the task's ``env.specialist`` names (the quadcopter's vehicle: mass,
 inertia, thrust-to-weight, motor lag, torque coefficient) to values drawn uniformly from the task's ranges with
 ``--seed``; ``--conditions`` (a JSON list of ``{event term: {parameter: value or [low, high]}}``) gives them instead.
+``--init pretrained`` starts each from the task's generalist teacher (PPO continues on the one vehicle), not scratch.
 Each teacher is ``train.py`` with its conditions as Hydra overrides; the teachers run one after another here (one
 process per core or GPU elsewhere: ``--only k``). ``logs/teachers/<task>/<name>/teachers.json`` is rewritten after
 every teacher, so a rerun with the same ``--name`` skips the finished ones. ``--ship`` copies the teachers' weights
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 
 from distill_lab.io import DistillLabError, latest_checkpoint, read_json, teacher_spec, write_teachers
+from distill_lab.pretrained import pretrained_teacher
 
 from . import evaluate, train
 
@@ -35,6 +37,8 @@ PARSER.add_argument("--task", required=True, help="Gym ID of the task.")
 PARSER.add_argument("--num_teachers", type=int, default=8, help="Specialists to sample (K).")
 PARSER.add_argument("--conditions", default=None, help="JSON list of each teacher's conditions (instead of sampling).")
 PARSER.add_argument("--seed", type=int, default=0, help="Seed of the conditions' draw; teacher k trains with seed+k.")
+PARSER.add_argument("--init", default=None, help="Start each teacher from this PPO checkpoint ('pretrained': the "
+                    "task's generalist) and specialize it, instead of training from scratch.")  # fmt: skip
 PARSER.add_argument("--max_iterations", type=int, default=None, help="PPO iterations per teacher.")
 PARSER.add_argument("--num_envs", type=int, default=None, help="Envs per teacher's training.")
 PARSER.add_argument("--eval_envs", type=int, default=64, help="Envs of each teacher's evaluation on its conditions.")
@@ -87,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> str:
         flags = ["--task", args.task, "--seed", str(args.seed + k), "--run_name", f"specialist_{args.name}_{k}"]
         flags += ["--num_envs", str(args.num_envs)] if args.num_envs else []
         flags += ["--max_iterations", str(args.max_iterations)] if args.max_iterations else []
+        if args.init:
+            flags += ["--checkpoint", pretrained_teacher(args.task) if args.init == "pretrained" else args.init]
         print(f"[INFO] Teacher {k + 1}/{len(conditions)}: {cond}", flush=True)
         run = train.main([*flags, *overrides(cond)])
         checkpoint = latest_checkpoint(run)
@@ -105,7 +111,6 @@ def main(argv: Sequence[str] | None = None) -> str:
 def ship(task: str, manifest: str) -> str:
     """Copy the teachers (actor weights only) and the manifest into ``pretrained/<experiment>/specialists``."""
     from distill_lab.io import read_teachers
-    from distill_lab.pretrained import pretrained_teacher
 
     folder = os.path.join(os.path.dirname(pretrained_teacher(task)), "specialists")
     shutil.rmtree(folder, ignore_errors=True)
@@ -124,6 +129,6 @@ def ship(task: str, manifest: str) -> str:
 def _command(args: argparse.Namespace) -> str:
     flags = [f"--task {args.task}", f"--name {args.name}"]
     flags += [f"--conditions {args.conditions}"] if args.conditions else [f"--num_teachers {args.num_teachers}"]
-    flags += [f"--seed {args.seed}"]
+    flags += [f"--seed {args.seed}"] + ([f"--init {args.init}"] if args.init else [])
     flags += [f"--{k} {getattr(args, k)}" for k in ("max_iterations", "num_envs") if getattr(args, k)]
     return "python scripts/train_teachers.py " + " ".join(flags)

@@ -29,7 +29,7 @@ from distill_lab.runners import check_policy_observations, run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import load_start, start_of_run, teachers_of, use_teachers
+from .resolve import load_start, policy_as_teacher, start_of_run, teachers_of, trained_models, use_teachers
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -54,6 +54,10 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     check_policy_observations(env_cfg, agent_cfg)
     start = start_of_run(args, args.task, agent_cfg, kind)
     use_teachers(env_cfg, agent_cfg, teachers_of(kind, start))
+    if start is not None and start.role == "teacher" and kind.name != "multi_teacher":
+        policy_as_teacher(agent_cfg, start.path)  # the teacher model the checkpoint's policy needs
+    elif start is not None and start.role == "resume":
+        trained_models(agent_cfg, start.path)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None

@@ -89,9 +89,9 @@ def checkpoint_kind(ckpt: dict, path: str) -> str:
 
 
 def teacher_state_dict(ckpt: dict, path: str) -> dict:
-    """The weights a new student learns from: a PPO checkpoint's actor, or the teacher stored with a student."""
-    kind = checkpoint_kind(ckpt, path)
-    return ckpt["actor_state_dict"] if kind == "ppo" else ckpt["teacher_state_dict"]
+    """The weights a new student learns from: the policy the checkpoint trained (a PPO actor, or a distilled, PPD or
+    fine-tuned student: progressive distillation)."""
+    return ckpt["student_state_dict"] if checkpoint_kind(ckpt, path) == "distillation" else ckpt["actor_state_dict"]
 
 
 def check_state_dict(model: torch.nn.Module, state: dict, what: str) -> None:

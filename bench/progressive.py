@@ -1,0 +1,118 @@
+"""Benchmark: progressive distillation (teacher -> medium student -> small student) against distilling each size
+straight from the teacher with the same total env steps.
+
+    python bench/progressive.py --task Quadcopter-Point-Ctrl --chain 64:64,64 16:8 8:8 [--seeds 1 2 3] \\
+        [--iterations 60] [--num_envs 512]
+A size ``H:W1,W2`` is a GRU of H units, then ELU layers of W1, W2 units (``64:64,64`` is the quadcopter's student,
+``16:8`` its RAPTOR-sized one). Stage i of the chain distills its size with DAgger (the task's settings) for
+``--iterations`` from stage i-1's final student (``--teacher_checkpoint <student checkpoint>``; stage 1 from the shipped
+teacher). ``direct`` distills the same size from the teacher for i x ``--iterations``, the chain's env steps up to
+that stage (``total_env_steps``). Every final student is evaluated (``--eval_envs`` envs, seed 1, one episode) with
+its parameter count and ONNX latency. Finished (size, seed) pairs are kept and skipped on a rerun with the same
+settings. Writes ``bench/results/progressive_<task>.json`` and ``.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from common import RESULTS, ROOT, relative, write_result  # noqa: E402
+from distill_methods import spread, stage  # noqa: E402
+
+from distill_lab.cli import evaluate  # noqa: E402
+from distill_lab.io import read_json  # noqa: E402
+from distill_lab.pretrained import pretrained_teacher  # noqa: E402
+
+DAGGER = "rsl_rl_dagger_cfg_entry_point"
+
+
+def size_overrides(size: str) -> list[str]:
+    """Hydra overrides that make the student the GRU ``H:W1,W2``."""
+    units, widths = size.split(":")
+    return [f"agent.student.rnn_hidden_dim={int(units)}", f"agent.student.hidden_dims=[{widths}]"]
+
+
+def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float) -> dict:
+    """Distill ``size`` from ``teacher``; the final student's cost, metrics and profile."""
+    curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, DAGGER, size_overrides(size),
+                  iterations, ["--teacher_checkpoint", teacher])  # fmt: skip
+    last = curve[-1]
+    checkpoint = os.path.join(ROOT, last["run"], f"model_{last['iteration'] - 1}.pt")
+    row = evaluate.main(["--task", args.task, "--agent", DAGGER, "--num_envs", "16", "--num_steps", "50",
+                         *size_overrides(size), "--checkpoints", checkpoint])[0]  # fmt: skip
+    return {**last, "checkpoint": relative(checkpoint), "return_ratio": last["mean_return"] / teacher_return,
+            "profile": row["profile"]}  # fmt: skip
+
+
+def plot(path: str, task: str, summary: dict) -> None:
+    """Return ratio and success rate against parameters, chain and direct."""
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    for name, marker in (("chain", "o-"), ("direct", "s--")):
+        rows = summary.get(name, {})
+        sizes = sorted(rows, key=lambda s: rows[s]["parameters"])
+        for axis, key in zip(ax, ("return_ratio", "success_rate"), strict=True):
+            axis.errorbar([rows[s]["parameters"] for s in sizes], [rows[s][key]["mean"] for s in sizes],
+                          [rows[s][key]["std"] for s in sizes], fmt=marker, capsize=3, label=name)  # fmt: skip
+            for s in sizes:
+                axis.annotate(s, (rows[s]["parameters"], rows[s][key]["mean"]), fontsize=7)
+    for axis, key in zip(ax, ("student / teacher return", "success rate"), strict=True):
+        axis.set(xscale="log", xlabel="parameters", ylabel=key, title=task)
+    ax[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
+    parser.add_argument("--chain", nargs="+", default=["64:64,64", "16:8", "8:8"], help="Sizes H:W1,W2, largest first.")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--iterations", type=int, default=60, help="Iterations per stage.")
+    parser.add_argument("--num_envs", type=int, default=512)
+    parser.add_argument("--eval_envs", type=int, default=256)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
+    name = f"progressive_{args.task}"
+    teacher = pretrained_teacher(args.task)
+    setting = {"task": args.task, "chain": args.chain, "iterations": args.iterations, "num_envs": args.num_envs,
+               "eval_envs": args.eval_envs}  # fmt: skip
+    path = os.path.join(RESULTS, f"{name}.json")
+    old = read_json(path) if os.path.exists(path) else {}
+    runs = old.get("runs", {}) if old.get("setting") == setting else {}
+    teacher_eval = old.get("teacher_eval") if runs else None
+    if teacher_eval is None:
+        teacher_eval = evaluate.main(["--task", args.task, "--checkpoints", teacher, "--num_envs", str(args.eval_envs),
+                                      "--seed", "1", "--no_profile"])[0]  # fmt: skip
+        teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
+    for seed in args.seeds:
+        previous = teacher
+        for i, size in enumerate(args.chain):
+            for kind in ("chain", "direct"):
+                key = runs.setdefault(kind, {}).setdefault(size, {})
+                if str(seed) not in key:
+                    start, n = (previous, args.iterations) if kind == "chain" else (teacher, (i + 1) * args.iterations)
+                    if kind == "direct" and i == 0:  # the first stage is the same run
+                        key[str(seed)] = runs["chain"][size][str(seed)]
+                        continue
+                    key[str(seed)] = row = final(args, kind, seed, size, n, start, teacher_eval["mean_return"])
+                    before = runs["chain"][args.chain[i - 1]][str(seed)]["total_env_steps"] if i else 0
+                    row["total_env_steps"] = row["env_steps"] + (before if kind == "chain" else 0)
+                    summary = {k: {s: {"parameters": next(iter(r.values()))["profile"]["parameters"],
+                                       **{m: spread([x[m] for x in r.values()]) for m in
+                                          ("return_ratio", "success_rate", "total_env_steps", "wall_time_s")}}
+                                   for s, r in v.items() if r} for k, v in runs.items()}  # fmt: skip
+                    write_result(name, __file__, argv, {"setting": setting, "teacher_eval": teacher_eval,
+                                                        "runs": runs, "summary": summary})  # fmt: skip
+                    plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
+            previous = os.path.join(ROOT, runs["chain"][size][str(seed)]["checkpoint"])
+
+
+if __name__ == "__main__":
+    main()
