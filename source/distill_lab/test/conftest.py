@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,24 @@ def teacher_run(workdir) -> Path:
     """A 2-iteration PPO teacher run of Quadcopter-Point-Ctrl (16 envs); returns its run folder."""
     return Path(run("train", "--task", TASK, "--num_envs", "16", "--max_iterations", "2", "--run_name", "teacher",
                     cwd=workdir))  # fmt: skip
+
+
+def pytest_sessionstart(session) -> None:
+    session.started = time.time()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """After a run of the whole suite (no paths or -k given), record its size and time in ``logs/pytest_session.json``
+    (``bench/readme.py`` puts them in the README)."""
+    if session.config.args_source != pytest.Config.ArgsSource.TESTPATHS or session.config.option.keyword:
+        return
+    import json
+    import platform
+
+    stats = session.config.pluginmanager.get_plugin("terminalreporter").stats
+    record = {"collected": session.testscollected, "passed": len(stats.get("passed", [])),
+              "failed": len(stats.get("failed", [])), "errors": len(stats.get("error", [])),
+              "duration_s": round(time.time() - session.started, 1), "finished": time.strftime("%Y-%m-%d %H:%M"),
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores"}  # fmt: skip
+    (REPO / "logs").mkdir(exist_ok=True)
+    (REPO / "logs" / "pytest_session.json").write_text(json.dumps(record, indent=2))
