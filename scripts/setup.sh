@@ -64,7 +64,7 @@ else
     rm -f "$CONSTRAINT"
   elif [ "$PYVER" = "3.12" ]; then
     echo "[setup] installing isaaclab==$ISAACLAB_VERSION with its own pins (Python 3.12)"
-    "$PY" -m pip install --quiet "isaaclab==$ISAACLAB_VERSION" pytest==9.2.0 ruff==0.17.6 onnxruntime==1.31.1 \
+    "$PY" -m pip install --quiet "isaaclab==$ISAACLAB_VERSION" pytest==9.2.0 pytest-xdist==3.8.0 ruff==0.17.6 onnxruntime==1.31.1 \
       onnxscript==0.7.2 wandb==0.31.0
     "$PY" -m pip install --quiet -e source/distill_lab
   else

@@ -88,14 +88,17 @@ def pytest_sessionstart(session) -> None:
 def pytest_sessionfinish(session, exitstatus) -> None:
     """After a run of the whole suite (no paths or -k given), record its size and time in ``logs/pytest_session.json``
     (``bench/readme.py`` puts them in the README)."""
-    if session.config.args_source != pytest.Config.ArgsSource.TESTPATHS or session.config.option.keyword:
+    worker = hasattr(session.config, "workerinput")  # an xdist worker; the controller records the whole run
+    if worker or session.config.args_source != pytest.Config.ArgsSource.TESTPATHS or session.config.option.keyword:
         return
     import json
     import platform
 
     stats = session.config.pluginmanager.get_plugin("terminalreporter").stats
-    record = {"collected": session.testscollected, "passed": len(stats.get("passed", [])),
-              "failed": len(stats.get("failed", [])), "errors": len(stats.get("error", [])),
+    counts = {k: len([r for r in stats.get(k, []) if getattr(r, "when", "call") in ("call", "setup")])
+              for k in ("passed", "failed", "error", "skipped")}  # fmt: skip
+    record = {"collected": sum(counts.values()), "passed": counts["passed"], "failed": counts["failed"],
+              "errors": counts["error"], "skipped": counts["skipped"],
               "duration_s": round(time.time() - session.started, 1), "finished": time.strftime("%Y-%m-%d %H:%M"),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores"}  # fmt: skip
     (REPO / "logs").mkdir(exist_ok=True)

@@ -48,9 +48,17 @@ def test_teacher_student_play_and_sweep(task, tmp_path):
     assert [p["value"] for p in swept["points"]] == [0.6, 0.8, 1.0, 1.2, 1.4]
 
 
-def test_a_task_without_a_robustness_sweep_is_a_clear_error(tmp_path, monkeypatch):
-    from distill_lab.tasks.quadcopter.direct import QuadcopterDirectEnvCfg
-
-    monkeypatch.setattr(QuadcopterDirectEnvCfg, "robustness_sweep", None)
-    refused("evaluate", "--task", DIRECT, "--checkpoints", pretrained_teacher(TASK), "--num_envs", "4", "--sweep",
-            cwd=tmp_path, match="has no robustness sweep: expected env.robustness_sweep")  # fmt: skip
+def test_a_task_without_a_robustness_sweep_is_a_clear_error(tmp_path):
+    refused(
+        "evaluate",
+        "--task",
+        DIRECT,
+        "--checkpoints",
+        pretrained_teacher(TASK),
+        "--num_envs",
+        "4",
+        "--sweep",
+        "env.robustness_sweep=null",
+        cwd=tmp_path,
+        match="has no robustness sweep: expected env.robustness_sweep",
+    )

@@ -46,7 +46,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     checkpoints = [os.path.abspath(p) for p in args.checkpoints]
     held = [check_playable(path, args.agent, run_kind(agent_cfg)) for path in checkpoints]
     use_teachers(env_cfg, agent_cfg, teachers_of(run_kind(agent_cfg), None, held[0]))  # a multi-teacher student's
-    trained_models(agent_cfg, checkpoints[0])
+    trained_models(agent_cfg, checkpoints[0], args.agent)
     if args.conditions:
         teachers = read_json(args.conditions).get("teachers", [])
         assign(env_cfg, [t.get("conditions", {}) for t in teachers], [float(t.get("weight", 1)) for t in teachers])

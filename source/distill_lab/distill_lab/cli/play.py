@@ -60,7 +60,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
     path, checkpoint = checkpoint_to_play(args, args.task, agent_cfg, kind)
     use_teachers(env_cfg, agent_cfg, teachers_of(kind, None, checkpoint))
-    trained_models(agent_cfg, path)
+    trained_models(agent_cfg, path, args.agent)
     print(f"[INFO] Loading checkpoint: {path}")
     out_dir = output_folder(path, agent_cfg.experiment_name)
     video_dir = os.path.join(out_dir, "videos", "play")

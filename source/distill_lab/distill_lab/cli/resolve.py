@@ -25,6 +25,7 @@ from distill_lab.io import (
     find_checkpoint,
     latest_checkpoint,
     load_checkpoint,
+    read_json,
     read_manifest,
     read_teachers,
     teacher_spec,
@@ -189,15 +190,21 @@ def policy_as_teacher(agent_cfg, path: str) -> None:
     distilled or fine-tuned student, recurrent ones included: progressive distillation), with the model cfg and obs
     groups its run saved. A shipped teacher has no run folder; the agent's teacher cfg, which fits it, stays."""
     saved = _saved_agent(path)
-    if saved is not None and hasattr(agent_cfg, "teacher"):
-        policy_set = "student" if "student" in saved else "actor"
+    if saved is None or not hasattr(agent_cfg, "teacher"):
+        return
+    policy_set = "student" if "student" in saved else "actor"
+    groups = list(saved["obs_groups"].get(policy_set, ["policy"]))
+    if groups != list(agent_cfg.obs_groups.get("teacher", [])):  # a student (a PPO teacher keeps the agent's cfg)
         agent_cfg.teacher = _model(saved[policy_set])
-        agent_cfg.obs_groups["teacher"] = list(saved["obs_groups"].get(policy_set, ["policy"]))
+        agent_cfg.obs_groups["teacher"] = groups
 
 
-def trained_models(agent_cfg, path: str) -> None:
-    """A checkpoint plays and continues with the models it was trained with (its run's ``params/agent.yaml``: the
-    student's size, a student teacher...), whatever the agent cfg's defaults."""
+def trained_models(agent_cfg, path: str, agent: str) -> None:
+    """A checkpoint that ``agent`` trained plays and continues with the models it was trained with (its run's
+    ``params/agent.yaml``: the student's size, a student teacher...), whatever the agent cfg's defaults."""
+    run = os.path.join(os.path.dirname(path), "run.json")
+    if not os.path.isfile(run) or read_json(run).get("metadata", {}).get("agent") != agent:
+        return
     saved = _saved_agent(path)
     for name in ("actor", "critic", "student", "teacher"):
         if saved is not None and name in saved and getattr(agent_cfg, name, None) is not None:

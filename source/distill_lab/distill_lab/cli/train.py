@@ -57,7 +57,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     if start is not None and start.role == "teacher" and kind.name != "multi_teacher":
         policy_as_teacher(agent_cfg, start.path)  # the teacher model the checkpoint's policy needs
     elif start is not None and start.role == "resume":
-        trained_models(agent_cfg, start.path)
+        trained_models(agent_cfg, start.path, args.agent)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None
