@@ -22,6 +22,7 @@ KINDS = {
     "rsl_rl_dagger_mlp_cfg_entry_point": "distillation",
     "rsl_rl_dagger_tiny_cfg_entry_point": "distillation",
     "rsl_rl_multi_teacher_cfg_entry_point": "multi_teacher",
+    "rsl_rl_feature_cfg_entry_point": "distillation",
     "rsl_rl_bc_cfg_entry_point": "offline_bc",
     "rsl_rl_ppd_cfg_entry_point": "ppd",
     "rsl_rl_finetune_cfg_entry_point": "finetune",

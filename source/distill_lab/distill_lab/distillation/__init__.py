@@ -1,11 +1,16 @@
-"""Distillation algorithms beyond stock RSL-RL and their configs: DAgger (one teacher or many), offline BC, PPD and RL
-fine-tuning.
+"""Distillation algorithms beyond stock RSL-RL and their configs: DAgger (one teacher or many, or with feature
+matching), offline BC, PPD and RL fine-tuning.
 
 Each algorithm subclasses an RSL-RL one (``Distillation`` or ``PPO``) and is chosen by ``algorithm.class_name``, so
 RSL-RL's runners (and Isaac Lab's CLI) build it. This layer imports only :mod:`distill_lab.io` and RSL-RL.
 """
 
-from .dagger_cfg import DAGGER_DEFAULTS, DAggerAlgorithmCfg, MultiTeacherDAggerAlgorithmCfg  # noqa: F401
+from .dagger_cfg import (  # noqa: F401
+    DAGGER_DEFAULTS,
+    DAggerAlgorithmCfg,
+    FeatureDAggerAlgorithmCfg,
+    MultiTeacherDAggerAlgorithmCfg,
+)
 from .finetune_cfg import FinetuneAlgorithmCfg  # noqa: F401
 from .offline_cfg import OFFLINE_BC_DEFAULTS, OfflineBCAlgorithmCfg, ReplayScheduleCfg  # noqa: F401
 from .ppd_cfg import PPDAlgorithmCfg  # noqa: F401

@@ -111,6 +111,10 @@ class DAgger(Distillation):
         actions, self._teacher_std = teacher_output(self.teacher, obs)
         return actions
 
+    def _targets(self) -> torch.Tensor:
+        """What the buffer keeps as each transition's label: the teacher's actions along the rollout."""
+        return self.storage.privileged_actions
+
     def _teacher_models(self) -> list:
         """The teachers whose memory runs along the rollout."""
         return [self.teacher]
@@ -144,7 +148,7 @@ class DAgger(Distillation):
         if self._student_groups is None:
             self._student_groups = self._stored_groups(obs)
         student_obs = obs.select(*self._student_groups)
-        self.buffer.add(student_obs, self.storage.privileged_actions, self.storage.dones, self._rollout_start_hidden)
+        self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
         n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
         n_sequences = min(n_sequences, self.storage.num_envs)
         losses = []

@@ -77,3 +77,29 @@ class MultiTeacherDAggerAlgorithmCfg(DAggerAlgorithmCfg):
 
     num_teachers: int = 1
     """Number of teachers; ``train.py`` sets it from ``--teacher_checkpoint`` (paths or a teachers manifest)."""
+
+
+@configclass
+class FeatureDAggerAlgorithmCfg(DAggerAlgorithmCfg):
+    """DAgger plus feature matching (:class:`~distill_lab.distillation.feature.FeatureDAgger`)."""
+
+    class_name: str = "distill_lab.distillation.feature:FeatureDAgger"
+    """The algorithm class."""
+
+    student_layers: list[str] = ["last_hidden"]
+    """Student layers whose outputs are matched (module names such as ``mlp.3``, or ``last_hidden``: the activation
+    before the output layer). Default ``last_hidden``."""
+
+    teacher_layers: list[str] = ["last_hidden"]
+    """The teacher layers they are matched to, pair by pair. Default ``last_hidden``."""
+
+    feature_coef: float = 1.0
+    """Weight of the feature loss against the action loss [1]. More: a stronger pull to the teacher's
+    representation; 0 is plain DAgger. Default 1."""
+
+    feature_decay_iterations: int = 0
+    """Iterations over which the weight falls linearly to 0 (0: constant). Default 0."""
+
+    feature_loss: Literal["l2", "cosine"] = "l2"
+    """``l2``: mean squared error of the projected student features and the teacher's; ``cosine``: 1 - cosine
+    similarity (scale-free). Default ``l2``."""

@@ -28,6 +28,7 @@ from isaaclab_rl.rsl_rl import (
 from distill_lab.distillation import (
     DAGGER_DEFAULTS,
     OFFLINE_BC_DEFAULTS,
+    FeatureDAggerAlgorithmCfg,
     FinetuneAlgorithmCfg,
     MultiTeacherDAggerAlgorithmCfg,
     PPDAlgorithmCfg,
@@ -196,6 +197,9 @@ METHODS: dict[str, Method] = {
         "MultiTeacherDAgger", "_multi_teacher",
         lambda t: _distill(t, t.student, from_dagger(MultiTeacherDAggerAlgorithmCfg)),
         "Recurrent student trained with DAgger from many teachers, each env labelled by its own (RAPTOR-style)."),
+    "rsl_rl_feature_cfg_entry_point": Method(
+        "FeatureDAgger", "_feature", lambda t: _distill(t, t.student, from_dagger(FeatureDAggerAlgorithmCfg)),
+        "Recurrent student trained with DAgger plus matching of the teacher's last hidden layer (feature matching)."),
     "rsl_rl_bc_cfg_entry_point": Method(
         "OfflineBC", "_bc", lambda t: _distill(t, t.student, OFFLINE_BC_DEFAULTS, 200),
         "Recurrent student cloned offline from a teacher dataset (train.py --dataset, recorded by collect.py)."),
