@@ -25,11 +25,13 @@ BC = [
     "agent.algorithm.dagger_rounds=1",
 ]
 """Offline BC on the tiny dataset: one offline iteration, then one DAgger round."""
+LATENT_TEACHER = "rsl_rl_latent_teacher_cfg_entry_point"
 
 
 @pytest.fixture(scope="module")
 def starts(tmp_path_factory) -> dict:
-    """Per task: its shipped teacher, a teacher dataset (collect.py) and a DAgger student to fine-tune."""
+    """Per task: its shipped teacher, a teacher dataset (collect.py), a DAgger student to fine-tune and a latent
+    teacher (one PPO iteration) to distill the latent student from."""
     folder = tmp_path_factory.mktemp("starts")
     found = {}
     for task in (TASK, BLIND):
@@ -37,17 +39,20 @@ def starts(tmp_path_factory) -> dict:
                       "--output", f"{task}.pt", cwd=folder)  # fmt: skip
         student = run("train", "--task", task, "--agent", DAGGER, *TINY, "--max_iterations", "1",
                       "--teacher_checkpoint", "pretrained", cwd=folder)  # fmt: skip
-        found[task] = {"teacher": pretrained_teacher(task), "dataset": dataset, "student": f"{student}/model_0.pt"}
+        latent = run("train", "--task", task, "--agent", LATENT_TEACHER, *TINY, "--max_iterations", "1", cwd=folder)
+        found[task] = {"teacher": pretrained_teacher(task), "dataset": dataset, "student": f"{student}/model_0.pt",
+                       "latent_teacher": f"{latent}/model_0.pt"}  # fmt: skip
     return found
 
 
 def _start(agent: str, start: dict, isaaclab_cli: bool) -> list[str]:
     """The flags a run of ``agent`` starts from, as each CLI takes them."""
-    if agent == "rsl_rl_cfg_entry_point":
+    if agent in ("rsl_rl_cfg_entry_point", LATENT_TEACHER):
         return []
     if agent == "rsl_rl_finetune_cfg_entry_point":
         return ["--checkpoint", start["student"]]
-    teacher = ["--checkpoint" if isaaclab_cli else "--teacher_checkpoint", start["teacher"]]
+    teacher = ["--checkpoint" if isaaclab_cli else "--teacher_checkpoint",
+               start["latent_teacher" if agent == "rsl_rl_latent_cfg_entry_point" else "teacher"]]  # fmt: skip
     if agent != "rsl_rl_bc_cfg_entry_point":
         return teacher
     if isaaclab_cli:  # Isaac Lab's runner steps the env every iteration; the teacher must be given

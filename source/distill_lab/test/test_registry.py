@@ -23,6 +23,8 @@ KINDS = {
     "rsl_rl_dagger_tiny_cfg_entry_point": "distillation",
     "rsl_rl_multi_teacher_cfg_entry_point": "multi_teacher",
     "rsl_rl_feature_cfg_entry_point": "distillation",
+    "rsl_rl_latent_teacher_cfg_entry_point": "teacher",
+    "rsl_rl_latent_cfg_entry_point": "distillation",
     "rsl_rl_bc_cfg_entry_point": "offline_bc",
     "rsl_rl_ppd_cfg_entry_point": "ppd",
     "rsl_rl_finetune_cfg_entry_point": "finetune",
@@ -41,7 +43,8 @@ def test_every_method_of_the_ladder_is_registered_with_rsl_rl_runner_names(task)
         assert cfg.class_name in ("OnPolicyRunner", "DistillationRunner"), "Isaac Lab's CLI builds only these"
         assert cfg.device == "cpu" and cfg.experiment_name.startswith(teacher.experiment_name)
         if hasattr(cfg, "teacher"):
-            assert cfg.teacher.to_dict() == teacher.actor.to_dict(), f"{key}: a PPO checkpoint must load as teacher"
+            ppo = load_cfg_from_registry(task, getattr(cfg, "teacher_agent", "rsl_rl_cfg_entry_point"))
+            assert cfg.teacher.to_dict() == ppo.actor.to_dict(), f"{key}: its PPO teacher's checkpoint must load"
     experiments = [load_cfg_from_registry(task, k).experiment_name for k in keys]
     assert len(set(experiments)) == len(experiments), "each method has its own experiment folder"
 

@@ -26,7 +26,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import experiments, find, policy_as_teacher, teacher_path
+from .resolve import experiments, find, policy_as_teacher, teacher_agent, teacher_path
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -88,7 +88,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     if args.action_noise < 0:
         raise DistillLabError(f"--action_noise must be >= 0, got {args.action_noise}.")
     if args.teacher_checkpoint:
-        path = teacher_path(args.teacher_checkpoint, args.task)
+        path = teacher_path(args.teacher_checkpoint, args.task, teacher_agent(agent_cfg))
     else:  # the newest run (or --load_run / --checkpoint) of the agent's experiment, then of the teacher's
         path = find(agent_cfg, experiments(args.task, agent_cfg, run_kind(agent_cfg)))
     state = teacher_state_dict(load_checkpoint(path), path)

@@ -48,12 +48,18 @@ class Start(NamedTuple):
     """A multi-teacher run's teachers (:func:`distill_lab.io.read_teachers` specs); the first is ``path``."""
 
 
-def teacher_path(value: str, task: str) -> str:
-    """``--teacher_checkpoint``: a path, or ``pretrained`` for the task's shipped teacher."""
+def teacher_agent(agent_cfg) -> str:
+    """The entry point of the PPO teacher an agent distills from: its cfg's ``teacher_agent`` (the latent student's
+    is the latent teacher), else ``rsl_rl_cfg_entry_point``."""
+    return getattr(agent_cfg, "teacher_agent", None) or "rsl_rl_cfg_entry_point"
+
+
+def teacher_path(value: str, task: str, agent: str = "rsl_rl_cfg_entry_point") -> str:
+    """``--teacher_checkpoint``: a path, or ``pretrained`` for the task's shipped teacher of entry point ``agent``."""
     if value == "pretrained":
         from distill_lab.pretrained import pretrained_teacher
 
-        return pretrained_teacher(task)
+        return pretrained_teacher(task, agent)
     return os.path.abspath(value)
 
 
@@ -63,7 +69,7 @@ def experiments(task: str, agent_cfg, kind: RunKind) -> list[str]:
     if kind.starts_from == "teacher":
         from isaaclab_tasks.utils import load_cfg_from_registry
 
-        found.append(load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").experiment_name)
+        found.append(load_cfg_from_registry(task, teacher_agent(agent_cfg)).experiment_name)
     elif kind.starts_from == "student":
         found.append(agent_cfg.student_experiment_name)
     return found
@@ -117,7 +123,7 @@ def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
                 f"{' '.join(args.teachers)}; several teachers (or a teachers manifest) are for "
                 "--agent rsl_rl_multi_teacher_cfg_entry_point."
             )
-        path = teacher_path(args.teacher_checkpoint, task)
+        path = teacher_path(args.teacher_checkpoint, task, teacher_agent(agent_cfg))
         return Start(path, "teacher", load_checkpoint(path))
     if kind.starts_from and kind.start_required:
         what = {"teacher": "a teacher", "student": "a distilled student"}[kind.starts_from]
@@ -133,7 +139,8 @@ def checkpoint_to_play(args, task: str, agent_cfg, kind: RunKind) -> tuple[str, 
     """The checkpoint ``play.py`` / ``evaluate.py`` play: ``--checkpoint`` / ``--load_run``, else the newest run of
     the agent's experiment; it must hold the policy the agent trains."""
     if args.checkpoint == "pretrained" or args.teacher_checkpoint:
-        path = teacher_path(args.teacher_checkpoint or "pretrained", task)
+        agent = args.agent if kind.name == "teacher" else teacher_agent(agent_cfg)
+        path = teacher_path(args.teacher_checkpoint or "pretrained", task, agent)
     else:
         path = find(agent_cfg, [agent_cfg.experiment_name])
     return path, check_playable(path, args.agent, kind)
@@ -180,9 +187,15 @@ def _saved_agent(path: str) -> dict | None:
 
 
 def _model(model: dict):
+    """The model cfg a run saved (``params/agent.yaml``), as its cfg class."""
     from isaaclab_rl.rsl_rl import RslRlMLPModelCfg, RslRlRNNModelCfg
 
-    return {"MLPModel": RslRlMLPModelCfg, "RNNModel": RslRlRNNModelCfg}[model["class_name"]](**model)
+    from distill_lab.distillation import LatentMLPModelCfg, LatentRNNModelCfg
+
+    classes = {c().class_name: c for c in (RslRlMLPModelCfg, RslRlRNNModelCfg, LatentMLPModelCfg, LatentRNNModelCfg)}
+    if model["class_name"] not in classes:
+        raise DistillLabError(f"a saved model of class '{model['class_name']}'; distill_lab knows {sorted(classes)}")
+    return classes[model["class_name"]](**model)
 
 
 def policy_as_teacher(agent_cfg, path: str) -> None:

@@ -103,3 +103,29 @@ class FeatureDAggerAlgorithmCfg(DAggerAlgorithmCfg):
     feature_loss: Literal["l2", "cosine"] = "l2"
     """``l2``: mean squared error of the projected student features and the teacher's; ``cosine``: 1 - cosine
     similarity (scale-free). Default ``l2``."""
+
+    project: bool = True
+    """Pass the student's features through a learned linear projection to the teacher's width. False: compare them
+    as they are (the widths must be equal). Default True."""
+
+
+@configclass
+class LatentDAggerAlgorithmCfg(FeatureDAggerAlgorithmCfg):
+    """DAgger plus latent matching: the student's estimator against the teacher's privileged encoder
+    (:class:`~distill_lab.distillation.latent.LatentDAgger`)."""
+
+    class_name: str = "distill_lab.distillation.latent:LatentDAgger"
+    """The algorithm class."""
+
+    student_layers: list[str] = ["estimator"]
+    """The student's estimate of the encoding."""
+
+    teacher_layers: list[str] = ["encoder"]
+    """The teacher's encoding of its privileged terms."""
+
+    project: bool = False
+    """The estimate is compared with the encoding directly (no projection)."""
+
+    head: Literal["own", "teacher"] = "own"
+    """``own``: the student's head learns (from the action loss); ``teacher``: it is the teacher's head, frozen, and
+    only the memory and the estimator learn (RMA's adaptation phase). Default ``own``."""

@@ -4,11 +4,14 @@ Choose it with ``algorithm.class_name = "distill_lab.distillation.feature:Featur
 teacher) are named by module (``mlp.3``) or ``last_hidden`` (the activation before the output layer). The teacher's
 features are recorded along the rollout with its labels and kept in the buffer with them, so replayed transitions
 carry them; the student's pass through a learned linear projection (student width -> teacher width, trained with the
-student) and are compared by L2 (mean squared error) or cosine distance. The feature loss, weighted by
-``feature_coef`` (constant, or decaying linearly to 0 over ``feature_decay_iterations``), is added to the action loss.
+student; ``project=False``: none, for layers of equal width) and are compared by L2 (mean squared error) or cosine
+distance. The feature loss, weighted by ``feature_coef`` (constant, or decaying linearly to 0 over
+``feature_decay_iterations``), is added to the action loss.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import torch
 import torch.nn as nn
@@ -30,9 +33,12 @@ def layer(model: nn.Module, name: str) -> tuple[nn.Module, int]:
     if name not in modules:
         raise ValueError(f"no layer '{name}' to match; the model's MLP layers are mlp.0 ... mlp.{len(layers) - 1}")
     module = modules[name]
-    if isinstance(module, nn.Linear):
-        return module, module.out_features
-    return module, next(layers[i] for i in linears if i > layers.index(module)).in_features
+    if any(module is m for m in layers) and not isinstance(module, nn.Linear):  # an activation: the next layer's input
+        return module, next(layers[i] for i in linears if i > layers.index(module)).in_features
+    last = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    if not last:
+        raise ValueError(f"layer '{name}' of {type(model).__name__} has no linear layer to take its width from")
+    return module, last[-1].out_features
 
 
 class FeatureDAgger(DAgger):
@@ -40,7 +46,8 @@ class FeatureDAgger(DAgger):
 
     def __init__(self, student, teacher, storage, student_layers: list[str] = ("last_hidden",),
                  teacher_layers: list[str] = ("last_hidden",), feature_coef: float = 1.0,
-                 feature_decay_iterations: int = 0, feature_loss: str = "l2", **kwargs) -> None:  # fmt: skip
+                 feature_decay_iterations: int = 0, feature_loss: str = "l2", project: bool = True,
+                 **kwargs) -> None:  # fmt: skip
         if feature_loss not in ("l2", "cosine"):
             raise ValueError(f"feature_loss must be 'l2' or 'cosine', got '{feature_loss}'")
         if len(student_layers) != len(teacher_layers):
@@ -49,25 +56,41 @@ class FeatureDAgger(DAgger):
         self.feature_coef, self.feature_loss = feature_coef, feature_loss
         self.feature_decay_iterations = feature_decay_iterations
         self._features = {"student": [None] * len(student_layers), "teacher": [None] * len(teacher_layers)}
-        widths = []
+        widths, self._hooked = [], {"student": [], "teacher": []}
         for who, model, names in (("student", student, student_layers), ("teacher", teacher, teacher_layers)):
-            for i, name in enumerate(names):
+            for name in names:
                 module, width = layer(model, name)
-                module.register_forward_hook(self._recorder(who, i))
+                self._hooked[who].append(module)
                 widths.append(width)
         n = len(student_layers)
-        self.projections = nn.ModuleList(nn.Linear(s, t) for s, t in zip(widths[:n], widths[n:], strict=True))
+        pairs = list(zip(widths[:n], widths[n:], strict=True))
+        if not project and any(s != t for s, t in pairs):
+            raise ValueError(f"without a projection the matched widths must be equal; (student, teacher): {pairs}")
+        self.projections = nn.ModuleList(nn.Linear(s, t) if project else nn.Identity() for s, t in pairs)
         self.projections.to(self.device)
-        self.optimizer.add_param_group({"params": self.projections.parameters()})
+        if project:
+            self.optimizer.add_param_group({"params": self.projections.parameters()})
         self._rollout_features: list[torch.Tensor] = []
         self._feature_losses: list[float] = []
         self.teacher_width = sum(widths[n:])
 
-    def _recorder(self, who: str, i: int):
-        def record(module, inputs, output):
-            self._features[who][i] = output
+    @contextlib.contextmanager
+    def _recording(self, who: str):
+        """Record the outputs of ``who``'s matched layers while inside (hooks only for that time, so the models
+        stay plain for export)."""
 
-        return record
+        def recorder(i: int):
+            def record(module, inputs, output):
+                self._features[who][i] = output
+
+            return record
+
+        handles = [m.register_forward_hook(recorder(i)) for i, m in enumerate(self._hooked[who])]
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
 
     @property
     def coef(self) -> float:
@@ -77,9 +100,14 @@ class FeatureDAgger(DAgger):
         return self.feature_coef * max(0.0, 1.0 - self.num_updates / self.feature_decay_iterations)
 
     def _label(self, obs):
-        actions = super()._label(obs)
+        with self._recording("teacher"):
+            actions = super()._label(obs)
         self._rollout_features.append(torch.cat(self._features["teacher"], -1).detach())
         return actions
+
+    def _student_output(self, obs):
+        with self._recording("student"):
+            return super()._student_output(obs)
 
     def _targets(self) -> torch.Tensor:
         targets = torch.cat([super()._targets(), torch.stack(self._rollout_features)], -1)

@@ -14,17 +14,18 @@ PRETRAINED_DIR = os.path.dirname(os.path.abspath(__file__))
 """Folder of the shipped teachers, one subfolder per PPO experiment name."""
 
 
-def pretrained_teacher(task: str) -> str:
-    """Path of the teacher shipped for ``task`` (found by its PPO experiment name), or a clear error."""
+def pretrained_teacher(task: str, agent: str = "rsl_rl_cfg_entry_point") -> str:
+    """Path of the teacher shipped for ``task`` and the PPO teacher entry point ``agent`` (found by its experiment
+    name; ``rsl_rl_latent_teacher_cfg_entry_point`` for the latent teacher), or a clear error."""
     from isaaclab_tasks.utils import load_cfg_from_registry
 
-    experiment = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point").experiment_name
+    experiment = load_cfg_from_registry(task, agent).experiment_name
     path = os.path.join(PRETRAINED_DIR, experiment, "teacher.pt")
     if not os.path.isfile(path):
         shipped = sorted(d for d in os.listdir(PRETRAINED_DIR) if os.path.isdir(os.path.join(PRETRAINED_DIR, d)))
         raise DistillLabError(
             f"no pretrained teacher shipped for '{task}' (looked for {path}); shipped: {', '.join(shipped)}. "
-            f"Train one with 'python scripts/rsl_rl/train.py --task {task}'."
+            f"Train one with 'python scripts/rsl_rl/train.py --task {task} --agent {agent}'."
         )
     return path
 

@@ -30,6 +30,9 @@ from distill_lab.distillation import (
     OFFLINE_BC_DEFAULTS,
     FeatureDAggerAlgorithmCfg,
     FinetuneAlgorithmCfg,
+    LatentDAggerAlgorithmCfg,
+    LatentMLPModelCfg,
+    LatentRNNModelCfg,
     MultiTeacherDAggerAlgorithmCfg,
     PPDAlgorithmCfg,
 )
@@ -75,6 +78,14 @@ class PPDRunnerCfg(RslRlOnPolicyRunnerCfg):
 
     teacher: RslRlMLPModelCfg = MISSING
     """The frozen teacher; it must equal the PPO teacher's actor so its checkpoint loads."""
+
+
+@configclass
+class LatentRunnerCfg(RslRlDistillationRunnerCfg):
+    """Distillation runner cfg whose teacher is the latent teacher (a PPO run of another entry point)."""
+
+    teacher_agent: str = "rsl_rl_latent_teacher_cfg_entry_point"
+    """The teacher's entry point: its runs (``--load_run``) and its shipped checkpoint (``pretrained``)."""
 
 
 @configclass
@@ -156,6 +167,27 @@ def _distill(t: TaskAgents, student, algorithm, iterations: int | None = None) -
     }  # fmt: skip
 
 
+def latent_teacher(t: TaskAgents) -> LatentMLPModelCfg:
+    """The task's teacher actor with its privileged terms encoded into 8 numbers."""
+    m = t.teacher
+    return LatentMLPModelCfg(hidden_dims=m.hidden_dims, activation=m.activation, obs_normalization=m.obs_normalization,
+                             distribution_cfg=m.distribution_cfg)  # fmt: skip
+
+
+def _latent_teacher(t: TaskAgents) -> tuple[type, dict]:
+    cls, fields = _teacher(t)
+    return cls, {**fields, "actor": latent_teacher(t)}
+
+
+def _latent(t: TaskAgents) -> tuple[type, dict]:
+    s = t.student
+    student = LatentRNNModelCfg(hidden_dims=s.hidden_dims, activation=s.activation, rnn_type=s.rnn_type,
+                                obs_normalization=s.obs_normalization, rnn_hidden_dim=s.rnn_hidden_dim,
+                                rnn_num_layers=s.rnn_num_layers, distribution_cfg=s.distribution_cfg)  # fmt: skip
+    _, fields = _distill(t, student, from_dagger(LatentDAggerAlgorithmCfg))
+    return LatentRunnerCfg, {**fields, "teacher": latent_teacher(t)}
+
+
 def _ppd(t: TaskAgents) -> tuple[type, dict]:
     actor = t.student.replace(distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=t.ppd_init_std))
     # a fixed learning rate: PPO's adaptive one reads the KL pull as a too-large step and falls to its 1e-5 floor
@@ -200,6 +232,12 @@ METHODS: dict[str, Method] = {
     "rsl_rl_feature_cfg_entry_point": Method(
         "FeatureDAgger", "_feature", lambda t: _distill(t, t.student, from_dagger(FeatureDAggerAlgorithmCfg)),
         "Recurrent student trained with DAgger plus matching of the teacher's last hidden layer (feature matching)."),
+    "rsl_rl_latent_teacher_cfg_entry_point": Method(
+        "LatentTeacher", "_latent_teacher", _latent_teacher,
+        "PPO teacher whose privileged terms pass through an encoder into an 8-number latent (RMA-style)."),
+    "rsl_rl_latent_cfg_entry_point": Method(
+        "Latent", "_latent", _latent,
+        "Recurrent student that estimates the latent teacher's encoding from its history (latent matching + DAgger)."),
     "rsl_rl_bc_cfg_entry_point": Method(
         "OfflineBC", "_bc", lambda t: _distill(t, t.student, OFFLINE_BC_DEFAULTS, 200),
         "Recurrent student cloned offline from a teacher dataset (train.py --dataset, recorded by collect.py)."),
