@@ -35,6 +35,7 @@ from distill_lab.io import read_json, read_manifest  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
 DISTILL, DAGGER = "rsl_rl_distillation_cfg_entry_point", "rsl_rl_dagger_cfg_entry_point"
+FEATURE, LATENT = "rsl_rl_feature_cfg_entry_point", "rsl_rl_latent_cfg_entry_point"
 REPLAY = ["agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
           "agent.algorithm.num_mini_batches=8"]  # fmt: skip
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
@@ -60,8 +61,15 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
     "ppd": ("rsl_rl_ppd_cfg_entry_point", []),
+    "feature": (FEATURE, []),
+    "feature_cos": (FEATURE, ["agent.algorithm.feature_loss=cosine"]),
+    "latent": (LATENT, []),
+    "latent_action_only": (LATENT, ["agent.algorithm.feature_coef=0"]),
+    "latent_teacher_head": (LATENT, ["agent.algorithm.head=teacher"]),
 }
-"""Method name -> (agent entry point, Hydra overrides). ``stock_e<E>[_lr3e-3]``: stock with E epochs (lr 3e-3)."""
+"""Method name -> (agent entry point, Hydra overrides). ``stock_e<E>[_lr3e-3]``: stock with E epochs (lr 3e-3).
+``latent*`` need the latent teacher (``--teacher_agent rsl_rl_latent_teacher_cfg_entry_point``); ``latent_action_only``
+is action-only DAgger with the same student and teacher (the latent loss weighted 0)."""
 CHAINS = {"dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", []))}
 """Two-stage methods: name -> (distillation method, (fine-tuning agent, overrides))."""
 QUICK = ["--methods", "stock", "dagger", "--seeds", "1", "2", "--iterations", "2", "--num_envs", "16", "--eval_every",
@@ -69,6 +77,8 @@ QUICK = ["--methods", "stock", "dagger", "--seeds", "1", "2", "--iterations", "2
 """``--quick``: a smoke run at tiny sizes (CI)."""
 
 
+TEACHER = "rsl_rl_cfg_entry_point"
+"""The PPO entry point of the default teacher."""
 FIXED = ("task", "teacher", "env_overrides")
 """Settings the regenerating command writes otherwise than ``--<key>=<value>``."""
 
@@ -184,6 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
     parser.add_argument("--teacher", default="pretrained", help="Teacher checkpoint (default: the shipped one).")
+    parser.add_argument("--teacher_agent", default=TEACHER, help="The teacher's PPO entry point (its shipped "
+                        "checkpoint, its evaluation); rsl_rl_latent_teacher_cfg_entry_point for latent*.")  # fmt: skip
     parser.add_argument("--methods", nargs="+", type=method_spec, default=["stock", "dagger"],
                         help="Method names (METHODS, CHAINS), each optionally with +override+override...")  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="Training seeds.")
@@ -202,17 +214,21 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown arguments {env_overrides}: only env.* Hydra overrides may follow the flags")
     args.env_overrides = env_overrides
     name = args.name or f"distill_methods_{args.task}" + ("_quick" if args.quick else "")
-    teacher = pretrained_teacher(args.task) if args.teacher == "pretrained" else os.path.abspath(args.teacher)
+    pretrained = args.teacher == "pretrained"
+    teacher = pretrained_teacher(args.task, args.teacher_agent) if pretrained else os.path.abspath(args.teacher)
     setting = {"task": args.task, "teacher": relative(teacher), "iterations": args.iterations,
                "num_envs": args.num_envs, "eval_every": args.eval_every, "eval_envs": args.eval_envs,
                "eval_seed": args.eval_seed}  # fmt: skip
     setting |= {k: v for k, v in (("eval_steps", args.eval_steps), ("env_overrides", args.env_overrides)) if v}
+    if args.teacher_agent != TEACHER:
+        setting["teacher_agent"] = args.teacher_agent
     path = os.path.join(args.results, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
     methods = old.get("methods", {}) if old.get("setting") == setting else {}
     teacher_eval = old.get("teacher_eval") if methods else None
     if teacher_eval is None:
-        teacher_eval = evaluate.main(["--task", args.task, "--checkpoints", teacher, "--num_envs", str(args.eval_envs),
+        teacher_eval = evaluate.main(["--task", args.task, "--agent", args.teacher_agent, "--checkpoints", teacher,
+                                      "--num_envs", str(args.eval_envs),
                                       "--seed", str(args.eval_seed), "--no_profile", *steps(args),
                                       *args.env_overrides])[0]  # fmt: skip
         teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
