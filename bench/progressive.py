@@ -38,14 +38,16 @@ def size_overrides(size: str) -> list[str]:
     return [f"agent.student.rnn_hidden_dim={int(units)}", f"agent.student.hidden_dims=[{widths}]"]
 
 
-def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float) -> dict:
-    """Distill ``size`` from ``teacher``; the final student's cost, metrics and profile."""
-    curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, DAGGER, size_overrides(size),
-                  iterations, ["--teacher_checkpoint", teacher])  # fmt: skip
+def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float,
+          agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
+    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger); the final student's cost, metrics and profile."""
+    shape = [*size_overrides(size), *overrides]
+    curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, agent, shape, iterations,
+                  ["--teacher_checkpoint", teacher])  # fmt: skip
     last = curve[-1]
     checkpoint = os.path.join(ROOT, last["run"], f"model_{last['iteration'] - 1}.pt")
-    row = evaluate.main(["--task", args.task, "--agent", DAGGER, "--num_envs", "16", "--num_steps", "50",
-                         *size_overrides(size), "--checkpoints", checkpoint])[0]  # fmt: skip
+    row = evaluate.main(["--task", args.task, "--agent", agent, "--num_envs", "16", "--num_steps", "50", *shape,
+                         "--checkpoints", checkpoint])[0]  # fmt: skip
     return {**last, "checkpoint": relative(checkpoint), "return_ratio": last["mean_return"] / teacher_return,
             "profile": row["profile"]}  # fmt: skip
 

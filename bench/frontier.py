@@ -1,0 +1,152 @@
+"""Benchmark: the size / performance frontier. Student size against return ratio, success and ONNX latency for
+one-step DAgger, feature matching and latent matching (and the progressive chain of ``bench/progressive.py``).
+
+    python bench/frontier.py --task Quadcopter-Point-Ctrl --sizes 4:8 8:8 16:8 32:32 64:64,64 \\
+        [--methods dagger feature latent] [--seeds 1 2 3] [--iterations 60] [--num_envs 512]
+A size ``H:W1,W2`` is a GRU of H units, then ELU layers of W1, W2 units. Every (method, size, seed) distills for
+``--iterations`` (equal env steps; DAgger's settings, so equal gradient updates) and its final student is evaluated
+(``--eval_envs`` envs, seed 1, one episode) with its parameter count and median ONNX latency at batch 1 (ONNX
+Runtime, one thread). ``dagger`` and ``feature`` distill from the shipped teacher, ``latent`` from the shipped latent
+teacher (``--latent_teacher``); each return ratio is to the method's own teacher. The progressive chain's final
+students are added from ``bench/results/progressive_<task>.json`` when it exists. Finished (method, size, seed)
+triples are kept and skipped on a rerun with the same settings. Writes ``bench/results/frontier_<task>.json`` and
+``.png`` (ratio and success against parameters and latency; the black line is the Pareto front of all points).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from common import RESULTS, relative, write_result  # noqa: E402
+from distill_methods import spread  # noqa: E402
+from progressive import final  # noqa: E402
+
+from distill_lab.cli import evaluate  # noqa: E402
+from distill_lab.io import read_json  # noqa: E402
+from distill_lab.pretrained import pretrained_teacher  # noqa: E402
+
+LATENT_TEACHER = "rsl_rl_latent_teacher_cfg_entry_point"
+METHODS = {
+    "dagger": ("rsl_rl_dagger_cfg_entry_point", "rsl_rl_cfg_entry_point"),
+    "feature": ("rsl_rl_feature_cfg_entry_point", "rsl_rl_cfg_entry_point"),
+    "latent": ("rsl_rl_latent_cfg_entry_point", LATENT_TEACHER),
+}
+"""Method -> (student entry point, the entry point of its teacher)."""
+LATENCY = "latency_ms_batch1"
+
+
+def pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points no other point beats with fewer (or as many) of x and more (or as much) of y, by x."""
+    front, best = [], float("-inf")
+    for x, y in sorted(points, key=lambda p: (p[0], -p[1])):
+        if y > best:
+            front.append((x, y))
+            best = y
+    return front
+
+
+def plot(path: str, task: str, summary: dict) -> None:
+    """Return ratio and success against parameters and against latency, per method, with the Pareto front."""
+    fig, ax = plt.subplots(2, 2, figsize=(11, 8))
+    for row, x_key, x_label in ((0, "parameters", "parameters"), (1, LATENCY, "ONNX latency at batch 1 [ms]")):
+        for col, key, label in ((0, "return_ratio", "student / teacher return"), (1, "success_rate", "success rate")):
+            axis, everything = ax[row][col], []
+            for method, sizes in summary.items():
+                rows = sorted(sizes.values(), key=lambda r: r["parameters"])
+                xs, ys = [r[x_key] for r in rows], [r[key]["mean"] for r in rows]
+                axis.errorbar(xs, ys, [r[key]["std"] for r in rows], fmt="o-", capsize=3, label=method)
+                everything += list(zip(xs, ys, strict=True))
+            front = pareto(everything)
+            axis.step([x for x, _ in front], [y for _, y in front], "k-", where="post", lw=1, label="Pareto front")
+            axis.set(xscale="log", xlabel=x_label, ylabel=label, title=task)
+    ax[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def summarize(runs: dict, chain: dict | None) -> dict:
+    """Per method and size: parameters, latency, and mean / std over seeds of the ratio, success and wall time."""
+    summary = {}
+    for method, sizes in runs.items():
+        for size, seeds in sizes.items():
+            rows = list(seeds.values())
+            if rows:
+                summary.setdefault(method, {})[size] = {
+                    "parameters": rows[0]["profile"]["parameters"], LATENCY: rows[0]["profile"].get(LATENCY),
+                    **{m: spread([r[m] for r in rows]) for m in ("return_ratio", "success_rate", "wall_time_s")},
+                }  # fmt: skip
+    if chain:
+        summary["progressive"] = {
+            size: {**row, LATENCY: next(iter(chain["runs"]["chain"][size].values()))["profile"].get(LATENCY)}
+            for size, row in chain["summary"].get("chain", {}).items()
+        }  # fmt: skip
+    return summary
+
+
+def teacher_eval(args, agent: str, teacher: str) -> dict:
+    """A teacher's metrics on the students' evaluation (same envs, seed and initial states)."""
+    row = evaluate.main(["--task", args.task, "--agent", agent, "--checkpoints", teacher, "--num_envs",
+                         str(args.eval_envs), "--seed", "1", "--no_profile"])[0]  # fmt: skip
+    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory")}
+
+
+def everything(args, runs: dict) -> list[str]:
+    """The command line that measures every (method, size, seed) the file holds."""
+    shape = lambda s: [int(n) for n in s.replace(":", ",").split(",")]  # noqa: E731
+    sizes = sorted({s for m in runs.values() for s in m}, key=shape)
+    seeds = sorted({int(k) for m in runs.values() for s in m.values() for k in s})
+    return ["--task", args.task, "--sizes", *sizes, "--methods", *runs, "--seeds", *map(str, seeds), "--iterations",
+            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs)]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
+    parser.add_argument("--sizes", nargs="+", default=["4:8", "8:8", "16:8", "32:32", "64:64,64"])
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--iterations", type=int, default=60)
+    parser.add_argument("--num_envs", type=int, default=512)
+    parser.add_argument("--eval_envs", type=int, default=256)
+    parser.add_argument("--latent_teacher", default="pretrained", help="The latent teacher (default: the shipped).")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
+    name = f"frontier_{args.task}"
+    teachers = {agent: pretrained_teacher(args.task, agent) for agent in {METHODS[m][1] for m in args.methods}}
+    if args.latent_teacher != "pretrained" and LATENT_TEACHER in teachers:
+        teachers[LATENT_TEACHER] = os.path.abspath(args.latent_teacher)
+    setting = {"task": args.task, "iterations": args.iterations, "num_envs": args.num_envs, "eval_envs": args.eval_envs,
+               "teachers": {a: relative(p) for a, p in teachers.items()}}  # fmt: skip
+    path = os.path.join(RESULTS, f"{name}.json")
+    old = read_json(path) if os.path.exists(path) else {}
+    runs = old.get("runs", {}) if old.get("setting", {}).get("iterations") == args.iterations else {}
+    teacher_evals = old.get("teacher_eval", {}) if runs else {}
+    progressive = os.path.join(RESULTS, f"progressive_{args.task}.json")
+    chain = read_json(progressive) if os.path.exists(progressive) else None
+    for seed in args.seeds:
+        for size in args.sizes:
+            for method in args.methods:
+                agent, teacher_agent = METHODS[method]
+                teacher = teachers[teacher_agent]
+                if teacher_agent not in teacher_evals:
+                    teacher_evals[teacher_agent] = teacher_eval(args, teacher_agent, teacher)
+                done = runs.setdefault(method, {}).setdefault(size, {})
+                if str(seed) in done:
+                    continue
+                done[str(seed)] = final(args, f"frontier_{method}", seed, size, args.iterations, teacher,
+                                        teacher_evals[teacher_agent]["mean_return"], agent)  # fmt: skip
+                summary = summarize(runs, chain)
+                write_result(name, __file__, everything(args, runs), {"setting": setting, "teacher_eval": teacher_evals,
+                                                                      "runs": runs, "summary": summary})  # fmt: skip
+                plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
+
+
+if __name__ == "__main__":
+    main()
