@@ -154,6 +154,23 @@ def progressive() -> list[str]:
     return lines
 
 
+def frontier() -> list[str]:
+    lines = []
+    for r in load("frontier_*.json"):
+        teachers = ", ".join(f"{a}: return {e['mean_return']:.2f}" for a, e in r["teacher_eval"].items())
+        lines += [f"**{r['benchmark']}** ({r['setting']['iterations']} iterations on {r['setting']['num_envs']} envs "
+                  f"per student; each ratio to the method's own teacher, {teachers}): {source(r)}.", "",
+                  "| method | student | parameters | ONNX latency, batch 1 [ms] | return / teacher | success |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for method, sizes in r["summary"].items():
+            for size, s in sorted(sizes.items(), key=lambda x: x[1]["parameters"]):
+                latency = f"{s['latency_ms_batch1']:.3f}" if s.get("latency_ms_batch1") else "-"
+                lines.append(f"| {method} | {size} | {s['parameters']} | {latency} | {pm(s['return_ratio'])} | "
+                             f"{pm(s['success_rate'])} |")  # fmt: skip
+        lines.append("")
+    return lines
+
+
 def scaling() -> list[str]:
     lines = []
     for r in load("scaling_*.json"):
@@ -167,7 +184,7 @@ def scaling() -> list[str]:
 
 def main() -> None:
     body = [START, "", *tests(), *teachers(), *speed(), *main_job(), *methods(), *multi_teacher(), *progressive(),
-            *scaling(), END]  # fmt: skip
+            *frontier(), *scaling(), END]  # fmt: skip
     path = os.path.join(ROOT, "README.md")
     with open(path) as f:
         text = f.read()
