@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> str:
         conditions = read_json(args.conditions)
     else:
         conditions = old.get("conditions") or sample_conditions(args.task, args.num_teachers, args.seed)
-    done = {t["name"]: t for t in old.get("teachers", [])}
+    # finished teachers, their checkpoints made absolute again (the manifest keeps them relative to its folder)
+    done = {t["name"]: {**t, "checkpoint": os.path.join(folder, t["checkpoint"])} for t in old.get("teachers", [])}
     for k, cond in enumerate(conditions):
         name = f"teacher_{k}"
         if name in done or (args.only is not None and k not in args.only):
