@@ -16,7 +16,7 @@ from distill_lab.cli.resolve import Start, load_start, use_teachers
 from distill_lab.cli.session import open_runner
 from distill_lab.distillation.dagger import teacher_output
 from distill_lab.io import load_checkpoint, read_teachers
-from distill_lab.pretrained import pretrained_teacher
+from distill_lab.pretrained import pretrained_teacher, pretrained_teachers
 from distill_lab.tasks.quadcopter.mdp import mass_ratio
 
 MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
@@ -117,3 +117,15 @@ def test_bad_teachers_are_clear_errors(manifest, tmp_path):
     )
     refused("train", "--task", TASK, "--agent", DAGGER, "--teacher_checkpoint", str(manifest), cwd=tmp_path,
             match="several teachers")  # fmt: skip
+
+
+def test_the_shipped_specialists_teach_a_student(tmp_path):
+    shipped = pretrained_teachers(TASK)
+    assert shipped.endswith("specialists/teachers.json"), "the quadcopter ships its specialist teachers"
+    specs = read_teachers([shipped])
+    assert len(specs) >= 8 and len({json.dumps(s["conditions"]) for s in specs}) == len(specs), "one vehicle each"
+    run_dir = run("train", "--task", TASK, "--agent", MULTI, "--num_envs", "4", "--max_iterations", "1",
+                  "--teacher_checkpoint", "pretrained", cwd=tmp_path)  # fmt: skip
+    saved = load_checkpoint(f"{run_dir}/model_0.pt")
+    assert len(saved["teachers_state_dict"]) == len(specs)
+    assert [t["conditions"] for t in saved["distill_state"]["teachers"]] == [s["conditions"] for s in specs]

@@ -122,8 +122,11 @@ def ship(task: str, manifest: str) -> str:
         target = os.path.join(folder, f"{spec['name']}.pt")
         torch.save({"actor_state_dict": ckpt["actor_state_dict"], "iter": ckpt["iter"]}, target)
         entry.update(spec, checkpoint=target, source_checkpoint=os.path.relpath(spec["checkpoint"]))
-    write_teachers(os.path.join(folder, "teachers.json"), task, entries["teachers"],
-                   **{k: v for k, v in entries.items() if k not in ("task", "teachers")})  # fmt: skip
+        if "run" in entry:
+            entry["run"] = os.path.relpath(entry["run"])
+    extra = {k: v for k, v in entries.items() if k not in ("task", "teachers")}
+    extra["shipped"] = f"{len(specs)} of the {len(entries.get('conditions', specs))} teachers the command plans"
+    write_teachers(os.path.join(folder, "teachers.json"), task, entries["teachers"], **extra)
     return folder
 
 
