@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DAGGER, TASK, refused, run
+from conftest import BLIND, DAGGER, REPO, TASK, refused, run
 
 from distill_lab.cli.configs import resolve_configs
 from distill_lab.cli.resolve import Start, load_start, use_teachers
@@ -129,3 +129,14 @@ def test_the_shipped_specialists_teach_a_student(tmp_path):
     saved = load_checkpoint(f"{run_dir}/model_0.pt")
     assert len(saved["teachers_state_dict"]) == len(specs)
     assert [t["conditions"] for t in saved["distill_state"]["teachers"]] == [s["conditions"] for s in specs]
+
+
+def test_blind_rl_student_from_the_flat_teacher_and_a_low_friction_expert(tmp_path):
+    experts = run("teachers", "--task", BLIND, "--conditions", str(REPO / "bench" / "blind_experts.json"), "--init",
+                  "pretrained", "--max_iterations", "1", "--num_envs", "4", "--eval_envs", "4", "--name", "tiny",
+                  cwd=tmp_path)  # fmt: skip
+    run_dir = run("train", "--task", BLIND, "--agent", MULTI, "--num_envs", "4", "--max_iterations", "1",
+                  "--teacher_checkpoint", pretrained_teacher(BLIND), experts, cwd=tmp_path)  # fmt: skip
+    teachers = load_checkpoint(f"{run_dir}/model_0.pt")["distill_state"]["teachers"]
+    assert [t["conditions"] for t in teachers] == [{}, read_teachers([experts])[0]["conditions"]]
+    assert teachers[1]["conditions"]["foot_friction"]["static_friction_range"] == [0.2, 0.4]
