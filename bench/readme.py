@@ -57,9 +57,9 @@ def teachers() -> list[str]:
     for card_path in sorted(glob.glob(os.path.join(PRETRAINED, "*", "teacher.json"))):
         with open(card_path) as f:
             card = json.load(f)
-        ev = (card.get("evaluation") or [{}])[0]
+        ev, experiment = (card.get("evaluation") or [{}])[0], os.path.basename(os.path.dirname(card_path))
         lines.append(
-            f"| {card['task']} (shipped) | {card['iteration']} | {card['training_wall_time_s'] / 60:.0f} min | "
+            f"| {card['task']}: `{experiment}` | {card['iteration']} | {card['training_wall_time_s'] / 60:.0f} min | "
             f"{ev.get('mean_return', float('nan')):.2f} | {ev.get('success_rate', float('nan')):.3f} |"
         )
     lines.append("")

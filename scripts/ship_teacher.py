@@ -62,7 +62,15 @@ def main() -> None:
         "trained_on": args.trained_on,
         "training_wall_time_s": rewards[-1][0] - rewards[0][0],
         "final_train_mean_reward": rewards[-1][2],
-        "evaluation": read_json(args.eval, "evaluation") if args.eval else None,
+        "evaluation": [
+            {
+                **{k: v for k, v in row.items() if k != "trajectory"},
+                "checkpoint": os.path.relpath(row["checkpoint"], ROOT),
+            }
+            for row in read_json(args.eval, "evaluation")
+        ]
+        if args.eval
+        else None,
         "note": args.note,
     }
     print(json.dumps(card, indent=2))

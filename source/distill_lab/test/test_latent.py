@@ -13,6 +13,7 @@ from rsl_rl.storage import RolloutStorage
 from tensordict import TensorDict
 
 from distill_lab.distillation.latent import LatentDAgger, LatentMLPModel, LatentRNNModel
+from distill_lab.io import load_checkpoint
 from distill_lab.pretrained import pretrained_teacher
 
 N, T, POLICY, PRIVILEGED, ACT = 16, 8, 5, 3, 2
@@ -108,3 +109,11 @@ def test_latent_entry_points_train_from_a_latent_teacher_run(tmp_path):
     assert "quadcopter_point_ctrl_latent" in student_run and os.path.isfile(f"{student_run}/model_0.pt")
     refused("train", *small, "--agent", "rsl_rl_latent_cfg_entry_point", "--teacher_checkpoint",
             pretrained_teacher(TASK), cwd=tmp_path, match="does not match the model cfg")  # fmt: skip
+
+
+def test_the_shipped_latent_teacher_teaches_the_latent_student(tmp_path):
+    run_dir = run("train", "--task", TASK, "--agent", "rsl_rl_latent_cfg_entry_point", "--num_envs", "8",
+                  "--max_iterations", "1", "--teacher_checkpoint", "pretrained", cwd=tmp_path)  # fmt: skip
+    saved = load_checkpoint(f"{run_dir}/model_0.pt")
+    shipped = load_checkpoint(pretrained_teacher(TASK, "rsl_rl_latent_teacher_cfg_entry_point"))
+    assert torch.equal(saved["teacher_state_dict"]["encoder.0.weight"], shipped["actor_state_dict"]["encoder.0.weight"])
