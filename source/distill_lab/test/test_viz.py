@@ -100,6 +100,15 @@ def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
     assert gif.stat().st_size < 2_000_000
 
 
+def test_two_recordings_in_one_process_share_one_display(workdir, teacher_run):
+    _needs("Xvfb")
+    flags = ["--task", TASK, "--checkpoint", str(teacher_run / "model_1.pt"), "--num_envs", "2", "--video",
+             "--video_length", "20", "--no_export"]  # fmt: skip
+    for _ in range(2):  # as the pipeline benchmark does: the second clip must not talk to a stopped X server
+        video = run("play", *flags, cwd=workdir)["video"]
+        assert Path(video["mp4"]).stat().st_size > 0 and Path(video["gif"]).is_file()
+
+
 @pytest.fixture(scope="module")
 def student_checkpoint(workdir, teacher_run) -> Path:
     """A 1-iteration GRU student of the tiny teacher (its checkpoint holds the teacher too)."""

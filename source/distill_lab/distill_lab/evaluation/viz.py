@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes.util
 import glob
@@ -99,40 +100,52 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-@contextlib.contextmanager
-def virtual_display() -> Iterator[str | None]:
-    """Run ``Xvfb`` on a free display number and export ``DISPLAY`` while inside; reuse a ``DISPLAY`` already set.
+_XVFB: list[subprocess.Popen] = []
+"""The process's own Xvfb, started once: a GL context (pyglet's) keeps its X connection for the process's life, so a
+second server for a second recording would leave it talking to a dead one."""
 
-    Xvfb picks the display number itself (``-displayfd``), so two runs on one machine do not collide. It is stopped
-    on exit, also after an error or Ctrl-C.
-    """
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
-    if not shutil.which("Xvfb"):
-        raise DistillLabError("no DISPLAY and no Xvfb (Debian package 'xvfb'); " + SETUP_HINT.format("xvfb") + ".")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise DistillLabError(f"Xvfb did not start (exit code {proc.wait(timeout=10)}).")
-        os.environ["DISPLAY"] = f":{number}"
-        yield os.environ["DISPLAY"]
-    finally:
-        os.environ.pop("DISPLAY", None)
+
+def _stop_xvfb() -> None:
+    for proc in _XVFB:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def virtual_display() -> Iterator[str | None]:
+    """Export ``DISPLAY`` while inside: the one already set, else the process's own ``Xvfb`` (started on the first
+    call on a free display number, ``-displayfd``, so two runs on one machine do not collide; reused by later calls and
+    stopped when the process exits)."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    if not shutil.which("Xvfb"):
+        raise DistillLabError("no DISPLAY and no Xvfb (Debian package 'xvfb'); " + SETUP_HINT.format("xvfb") + ".")
+    if not _XVFB or _XVFB[0].poll() is not None:
+        read_fd, write_fd = os.pipe()
+        proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            raise DistillLabError(f"Xvfb did not start (exit code {proc.wait(timeout=10)}).")
+        if not _XVFB:
+            atexit.register(_stop_xvfb)
+        _XVFB[:] = [proc]
+        proc.display = f":{number}"
+    os.environ["DISPLAY"] = _XVFB[0].display
+    try:
+        yield os.environ["DISPLAY"]
+    finally:
+        os.environ.pop("DISPLAY", None)
 
 
 FOLLOW_ZOOM = 0.5
