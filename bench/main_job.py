@@ -3,7 +3,8 @@ success against its teacher's on identical initial states, and the whole job's w
 
     python bench/main_job.py --task Quadcopter-Point-Ctrl [--seeds 1 2 3] [pipeline overrides ...]
 Each seed runs the pipeline from scratch in ``logs/pipeline/<task>/bench_main_s<seed>/`` (teacher, student, evaluation
-with the robustness sweep, export, GIF, report). Writes ``bench/results/main_job_<task>.json``.
+with the robustness sweep, export, GIF, report). Finished seeds are kept and skipped on a rerun with the same
+pipeline overrides. Writes ``bench/results/main_job_<task>.json``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import shutil
 import sys
 import time
 
-from common import ROOT, write_result
+from common import RESULTS, ROOT, write_result
 from distill_methods import spread
 
 from distill_lab.cli import pipeline
+from distill_lab.io import read_json
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,8 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
-    runs = {}
+    path = os.path.join(RESULTS, f"main_job_{args.task}.json")
+    old = read_json(path) if os.path.exists(path) else {}
+    runs = old.get("runs", {}) if old.get("extra", []) == extra else {}
     for seed in args.seeds:
+        if str(seed) in runs:
+            print(f"seed {seed}: measured before, kept")
+            continue
         name = f"bench_main_s{seed}"
         shutil.rmtree(os.path.join(ROOT, "logs", "pipeline", args.task, name), ignore_errors=True)
         started = time.time()
@@ -40,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
         }  # fmt: skip
         rows = list(runs.values())
         summary = {k: spread([r[k] for r in rows]) for k in rows[0]}
-        write_result(f"main_job_{args.task}", __file__, argv, {"runs": runs, "summary": summary})
+        seeds = sorted(runs, key=int)
+        write_result(f"main_job_{args.task}", __file__, ["--task", args.task, "--seeds", *seeds, *extra],
+                     {"extra": extra, "runs": runs, "summary": summary})  # fmt: skip
 
 
 if __name__ == "__main__":
