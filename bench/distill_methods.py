@@ -65,11 +65,12 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "feature_cos": (FEATURE, ["agent.algorithm.feature_loss=cosine"]),
     "latent": (LATENT, []),
     "latent_action_only": (LATENT, ["agent.algorithm.feature_coef=0"]),
-    "latent_teacher_head": (LATENT, ["agent.algorithm.head=teacher"]),
+    "latent_teacher_head": (LATENT, ["agent.algorithm.head=teacher", "agent.student.hidden_dims=[128,128]"]),
 }
 """Method name -> (agent entry point, Hydra overrides). ``stock_e<E>[_lr3e-3]``: stock with E epochs (lr 3e-3).
 ``latent*`` need the latent teacher (``--teacher_agent rsl_rl_latent_teacher_cfg_entry_point``); ``latent_action_only``
-is action-only DAgger with the same student and teacher (the latent loss weighted 0)."""
+is action-only DAgger with the same student and teacher (the latent loss weighted 0); ``latent_teacher_head`` takes
+the teacher's frozen head (the quadcopter's: 128, 128)."""
 CHAINS = {"dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", []))}
 """Two-stage methods: name -> (distillation method, (fine-tuning agent, overrides))."""
 QUICK = ["--methods", "stock", "dagger", "--seeds", "1", "2", "--iterations", "2", "--num_envs", "16", "--eval_every",

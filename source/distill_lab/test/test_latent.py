@@ -84,6 +84,10 @@ def test_mismatched_models_are_refused_clearly():
         LatentDAgger(other, teacher, storage, device="cpu")
     with pytest.raises(ValueError, match="needs a LatentMLPModel teacher"):
         LatentDAgger(student, student, storage, device="cpu")
+    small = LatentRNNModel(obs, {"student": ["policy"]}, "student", ACT, hidden_dims=[8], rnn_hidden_dim=12,
+                           encoding_dim=4, distribution_cfg=GAUSS)  # fmt: skip
+    with pytest.raises(ValueError, match="student's must have its shape"):
+        LatentDAgger(small, teacher, storage, device="cpu", head="teacher")
 
 
 def test_both_models_export_exactly():

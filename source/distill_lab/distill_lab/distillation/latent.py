@@ -154,6 +154,12 @@ class LatentDAgger(FeatureDAgger):
                              f"{teacher.encoding_dim}")  # fmt: skip
         if head not in ("own", "teacher"):
             raise ValueError(f"head must be 'own' or 'teacher', got '{head}'")
+        shapes = [[tuple(p.shape) for p in m.mlp.parameters()] for m in (student, teacher)]
+        if head == "teacher" and shapes[0] != shapes[1]:
+            raise ValueError(
+                "head='teacher' takes the teacher's head, so the student's must have its shape: student head "
+                f"{shapes[0]}, teacher head {shapes[1]} (set agent.student.hidden_dims to the teacher's)"
+            )
         kwargs = {"student_layers": ["estimator"], "teacher_layers": ["encoder"], "project": False, **kwargs}
         super().__init__(student, teacher, storage, **kwargs)
         self.head, self._head_taken = head, False
