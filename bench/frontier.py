@@ -64,7 +64,7 @@ def plot(path: str, task: str, summary: dict) -> None:
                 everything += list(zip(xs, ys, strict=True))
             front = pareto(everything)
             axis.step([x for x, _ in front], [y for _, y in front], "k-", where="post", lw=1, label="Pareto front")
-            axis.set(xscale="log", xlabel=x_label, ylabel=label, title=task)
+            axis.set(xscale="log" if row == 0 else "linear", xlabel=x_label, ylabel=label, title=task)
     ax[0][0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
                 write_result(name, __file__, everything(args, runs), {"setting": setting, "teacher_eval": teacher_evals,
                                                                       "runs": runs, "summary": summary})  # fmt: skip
                 plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
+    plot(os.path.join(RESULTS, f"{name}.png"), args.task, summarize(runs, chain))
 
 
 if __name__ == "__main__":
