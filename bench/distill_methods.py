@@ -125,6 +125,14 @@ def steps(args) -> list[str]:
     return ["--num_steps", str(args.eval_steps)] if args.eval_steps else []
 
 
+def evaluate_teacher(args, agent: str, teacher: str) -> dict:
+    """The teacher's metrics on the students' evaluation (same envs, seed, initial states and length)."""
+    row = evaluate.main(["--task", args.task, "--agent", agent, "--checkpoints", teacher, "--num_envs",
+                         str(args.eval_envs), "--seed", str(args.eval_seed), "--no_profile", *steps(args),
+                         *args.env_overrides])[0]  # fmt: skip
+    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory")}
+
+
 def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) -> list[dict]:
     """One seed of a method: its curve, with each point's return ratio; chained stages add up their costs."""
     agent, overrides, then = method(name)
@@ -228,11 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     methods = old.get("methods", {}) if old.get("setting") == setting else {}
     teacher_eval = old.get("teacher_eval") if methods else None
     if teacher_eval is None:
-        teacher_eval = evaluate.main(["--task", args.task, "--agent", args.teacher_agent, "--checkpoints", teacher,
-                                      "--num_envs", str(args.eval_envs),
-                                      "--seed", str(args.eval_seed), "--no_profile", *steps(args),
-                                      *args.env_overrides])[0]  # fmt: skip
-        teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
+        teacher_eval = evaluate_teacher(args, args.teacher_agent, teacher)
     for method_name in args.methods:
         runs = methods.get(method_name, {}).get("runs", {})
         for seed in args.seeds:

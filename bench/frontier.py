@@ -24,10 +24,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, relative, write_result  # noqa: E402
-from distill_methods import spread  # noqa: E402
+from distill_methods import evaluate_teacher, spread  # noqa: E402
 from progressive import final  # noqa: E402
 
-from distill_lab.cli import evaluate  # noqa: E402
 from distill_lab.io import read_json  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
@@ -89,13 +88,6 @@ def summarize(runs: dict, chain: dict | None) -> dict:
     return summary
 
 
-def teacher_eval(args, agent: str, teacher: str) -> dict:
-    """A teacher's metrics on the students' evaluation (same envs, seed and initial states)."""
-    row = evaluate.main(["--task", args.task, "--agent", agent, "--checkpoints", teacher, "--num_envs",
-                         str(args.eval_envs), "--seed", "1", "--no_profile"])[0]  # fmt: skip
-    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory")}
-
-
 def everything(args, runs: dict) -> list[str]:
     """The command line that measures every (method, size, seed) the file holds."""
     shape = lambda s: [int(n) for n in s.replace(":", ",").split(",")]  # noqa: E731
@@ -136,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
                 agent, teacher_agent = METHODS[method]
                 teacher = teachers[teacher_agent]
                 if teacher_agent not in teacher_evals:
-                    teacher_evals[teacher_agent] = teacher_eval(args, teacher_agent, teacher)
+                    teacher_evals[teacher_agent] = evaluate_teacher(args, teacher_agent, teacher)
                 done = runs.setdefault(method, {}).setdefault(size, {})
                 if str(seed) in done:
                     continue

@@ -23,7 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, ROOT, relative, write_result  # noqa: E402
-from distill_methods import spread, stage  # noqa: E402
+from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
 
 from distill_lab.cli import evaluate  # noqa: E402
 from distill_lab.io import read_json  # noqa: E402
@@ -90,9 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     runs = old.get("runs", {}) if old.get("setting") == setting else {}
     teacher_eval = old.get("teacher_eval") if runs else None
     if teacher_eval is None:
-        teacher_eval = evaluate.main(["--task", args.task, "--checkpoints", teacher, "--num_envs", str(args.eval_envs),
-                                      "--seed", "1", "--no_profile"])[0]  # fmt: skip
-        teacher_eval = {k: v for k, v in teacher_eval.items() if k not in ("checkpoint", "trajectory")}
+        teacher_eval = evaluate_teacher(args, "rsl_rl_cfg_entry_point", teacher)
     for seed in args.seeds:
         previous = teacher
         for i, size in enumerate(args.chain):

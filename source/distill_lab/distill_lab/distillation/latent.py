@@ -169,10 +169,9 @@ class LatentDAgger(FeatureDAgger):
         self.student.mlp.load_state_dict(self.teacher.mlp.state_dict())
         self.student.mlp.requires_grad_(False)
         if self.student.obs_normalization and self.teacher.obs_normalization:
-            for name in ("_mean", "_var", "_std"):
-                if hasattr(self.student.obs_normalizer, name):
-                    theirs = getattr(self.teacher.obs_normalizer, name)[..., : self.student.obs_dim]
-                    getattr(self.student.obs_normalizer, name).copy_(theirs)
+            for name in ("_mean", "_var", "_std"):  # rsl_rl's EmpiricalNormalization buffers
+                theirs = getattr(self.teacher.obs_normalizer, name)[..., : self.student.obs_dim]
+                getattr(self.student.obs_normalizer, name).copy_(theirs)
             self.student.obs_normalizer.until = 0  # frozen: the head expects the teacher's scaling
         self._head_taken = True
 
