@@ -39,6 +39,8 @@ FEATURE, LATENT = "rsl_rl_feature_cfg_entry_point", "rsl_rl_latent_cfg_entry_poi
 REPLAY = ["agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
           "agent.algorithm.num_mini_batches=8"]  # fmt: skip
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
+LR_DECAY = ["agent.algorithm.learning_rate_decay_iterations=60", "agent.algorithm.final_learning_rate=1e-4"]
+"""The learning rate falling linearly from 1e-3 to 1e-4 over 60 iterations."""
 METHODS: dict[str, tuple[str, list[str]]] = {
     "stock": (DISTILL, []),
     **{
@@ -58,6 +60,8 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     ),  # fmt: skip
     "dagger_no_aggregation": (DAGGER, ["agent.algorithm.buffer_capacity=1"]),
     "dagger_replay": (DAGGER, REPLAY),
+    "dagger_replay_lr": (DAGGER, REPLAY + LR_DECAY),
+    "dagger_replay_lr_e2": (DAGGER, [*REPLAY, "agent.algorithm.num_learning_epochs=2", *LR_DECAY]),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
     "ppd": ("rsl_rl_ppd_cfg_entry_point", []),

@@ -60,6 +60,20 @@ def test_beta_schedule_forcing_then_linear_decay():
     assert teacher_beta(5, 5, 0, 0.0) == 0.0
 
 
+def test_learning_rate_falls_linearly_then_stays():
+    alg = _make(learning_rate_decay_iterations=2, final_learning_rate=1e-3)
+    rates = []
+    for _ in range(4):
+        _rollout(alg)
+        alg.update()
+        rates.append(alg.optimizer.param_groups[0]["lr"])
+    assert rates == pytest.approx([3e-3, 2e-3, 1e-3, 1e-3])
+    fixed = _make()
+    _rollout(fixed)
+    fixed.update()
+    assert fixed.optimizer.param_groups[0]["lr"] == pytest.approx(3e-3)
+
+
 def test_teacher_acts_while_forced_and_student_after():
     alg = _make(teacher_forcing_iterations=1, beta_decay_iterations=0)
     obs = _obs()

@@ -11,6 +11,7 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
   stored start state, resetting memory at episode ends; backpropagation through time is truncated to
   ``gradient_length`` steps (the memory is detached at the end of each window, so no gradient flows past it);
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
+* a learning rate that falls linearly to ``final_learning_rate`` over ``learning_rate_decay_iterations``;
 * a fix of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates;
 * logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
   against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
@@ -44,6 +45,8 @@ class DAgger(Distillation):
         buffer_capacity: int = 1,
         num_mini_batches: int = 4,
         loss_type: str = "mse",
+        learning_rate_decay_iterations: int = 0,
+        final_learning_rate: float = 1.0e-4,
         **kwargs,
     ) -> None:
         if loss_type not in LOSSES:
@@ -63,6 +66,8 @@ class DAgger(Distillation):
         self.beta_mixing = beta_mixing
         self.num_mini_batches = num_mini_batches
         self.buffer = DAggerBuffer(buffer_capacity, self.device)
+        self.lr_schedule = (self.learning_rate, final_learning_rate, learning_rate_decay_iterations)
+        """Initial and final learning rate and the decay's iterations."""
         self.teacher_acts = torch.zeros(storage.num_envs, dtype=torch.bool, device=self.device)
         """Which envs follow the teacher (per-env mixing), resampled when their episode ends."""
         self._student_groups = None
@@ -151,6 +156,7 @@ class DAgger(Distillation):
         self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
         n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
         n_sequences = min(n_sequences, self.storage.num_envs)
+        self._set_learning_rate()
         losses = []
         for _ in range(self.num_learning_epochs * self.num_mini_batches):
             losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
@@ -168,6 +174,14 @@ class DAgger(Distillation):
                 logged[key] = sum(values) / len(values)
             values.clear()
         return logged
+
+    def _set_learning_rate(self) -> None:
+        """Move the optimizer's learning rate along the linear decay (no-op when it is fixed)."""
+        first, last, iterations = self.lr_schedule
+        if iterations > 0:
+            self.learning_rate = first + (last - first) * min(self.num_updates / iterations, 1.0)
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.learning_rate
 
     def _gradient_step(self, loss: torch.Tensor, source: str) -> float:
         """One optimizer step on ``loss`` (gradients averaged across processes, clipped); refuse a non-finite loss."""

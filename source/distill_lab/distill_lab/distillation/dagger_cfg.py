@@ -52,6 +52,14 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     log-likelihood of the teacher's action under the student. ``kl``/``nll`` also train the student's std.
     Default ``mse``."""
 
+    learning_rate_decay_iterations: int = 0
+    """Iterations over which the learning rate falls linearly from :attr:`learning_rate` to
+    :attr:`final_learning_rate`, counted from the first update; it stays there afterwards. 0 keeps it fixed.
+    Default 0."""
+
+    final_learning_rate: float = 1.0e-4
+    """Learning rate at the end of the decay. Smaller: finer last steps, less late progress. Default 1e-4."""
+
 
 DAGGER_DEFAULTS = DAggerAlgorithmCfg(
     num_learning_epochs=2,
