@@ -20,6 +20,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """The repository root; benchmarks run from it."""
 RESULTS = os.path.join(ROOT, "bench", "results")
 """Where result files go."""
+DAGGER = "rsl_rl_dagger_cfg_entry_point"
+DAGGER_BASE = ["agent.algorithm.buffer_capacity=4", "agent.algorithm.num_learning_epochs=2",
+               "agent.algorithm.num_mini_batches=4", "agent.algorithm.learning_rate_schedule=fixed"]  # fmt: skip
+"""Overrides that give ``rsl_rl_dagger_cfg_entry_point`` the base DAgger settings (8 updates per iteration, a fixed
+learning rate) instead of its defaults (the best measured): the settings the other DAgger-based entry points keep, so
+comparisons with them and results measured with them stay reproducible."""
+
+
+def dagger_base(*changes: str) -> list[str]:
+    """:data:`DAGGER_BASE` with ``changes`` (``key=value`` overrides) in place of its values for the same keys."""
+    merged = dict(o.split("=", 1) for o in [*DAGGER_BASE, *changes])
+    return [f"{key}={value}" for key, value in merged.items()]
 
 
 def relative(path: str) -> str:

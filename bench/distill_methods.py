@@ -28,19 +28,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, ROOT, relative, write_result  # noqa: E402
+from common import DAGGER, RESULTS, ROOT, dagger_base, relative, write_result  # noqa: E402
 
 from distill_lab.cli import evaluate, train  # noqa: E402
 from distill_lab.io import read_json, read_manifest  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
-DISTILL, DAGGER = "rsl_rl_distillation_cfg_entry_point", "rsl_rl_dagger_cfg_entry_point"
+DISTILL = "rsl_rl_distillation_cfg_entry_point"
 FEATURE, LATENT = "rsl_rl_feature_cfg_entry_point", "rsl_rl_latent_cfg_entry_point"
-REPLAY = ["agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
-          "agent.algorithm.num_mini_batches=8"]  # fmt: skip
+REPLAY = dagger_base("agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
+                     "agent.algorithm.num_mini_batches=8")  # fmt: skip
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
-LR_DECAY = ["agent.algorithm.learning_rate_decay_iterations=60", "agent.algorithm.final_learning_rate=1e-4"]
-"""The learning rate falling linearly from 1e-3 to 1e-4 over 60 iterations."""
+LR_DECAY = ["agent.algorithm.learning_rate_schedule=linear", "agent.algorithm.final_learning_rate=1e-4"]
+"""The learning rate falling linearly from 1e-3 to 1e-4 over the run."""
 METHODS: dict[str, tuple[str, list[str]]] = {
     "stock": (DISTILL, []),
     **{
@@ -52,16 +52,16 @@ METHODS: dict[str, tuple[str, list[str]]] = {
         for lr in ("", "_lr3e-3")
     },  # fmt: skip
     "stock_mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
-    "dagger": (DAGGER, []),
-    "dagger_kl": (DAGGER, ["agent.algorithm.loss_type=kl"]),
+    "dagger": (DAGGER, dagger_base()),
+    "dagger_kl": (DAGGER, dagger_base("agent.algorithm.loss_type=kl")),
     "dagger_no_forcing": (
         DAGGER,
-        ["agent.algorithm.teacher_forcing_iterations=0", "agent.algorithm.beta_decay_iterations=0"],
+        dagger_base("agent.algorithm.teacher_forcing_iterations=0", "agent.algorithm.beta_decay_iterations=0"),
     ),  # fmt: skip
-    "dagger_no_aggregation": (DAGGER, ["agent.algorithm.buffer_capacity=1"]),
+    "dagger_no_aggregation": (DAGGER, dagger_base("agent.algorithm.buffer_capacity=1")),
     "dagger_replay": (DAGGER, REPLAY),
-    "dagger_replay_lr": (DAGGER, REPLAY + LR_DECAY),
-    "dagger_replay_lr_e2": (DAGGER, [*REPLAY, "agent.algorithm.num_learning_epochs=2", *LR_DECAY]),
+    "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
+    "dagger_replay_lr_e2": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.num_learning_epochs=2", *LR_DECAY)),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
     "ppd": ("rsl_rl_ppd_cfg_entry_point", []),

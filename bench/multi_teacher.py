@@ -2,7 +2,7 @@
 
     python bench/multi_teacher.py --teachers logs/teachers/Quadcopter-Point-Ctrl/k16/teachers.json --ks 2 4 8 \\
         [--seeds 1 2 3] [--iterations 60] [--num_envs 512] [--eval_envs 256]
-Every student is the task's GRU trained by DAgger with its settings and the same env steps (iterations x num_envs x
+Every student is the task's GRU trained by DAgger with its base settings and the same env steps (iterations x num_envs x
 24): ``single`` from the shipped privileged teacher, and ``k<K>`` from the manifest's first K specialists, each env
 flying its own teacher's vehicle. Each final student is evaluated (seed 1, the same initial states) on
 ``held_out`` vehicles (the task's randomization: same ranges, none of the specialists'), on the two ``edge``
@@ -23,7 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, ROOT, relative, write_result  # noqa: E402
+from common import DAGGER, DAGGER_BASE, RESULTS, ROOT, relative, write_result  # noqa: E402
 from distill_methods import spread  # noqa: E402
 
 from distill_lab.cli import evaluate, train  # noqa: E402
@@ -31,7 +31,7 @@ from distill_lab.cli.teachers import overrides  # noqa: E402
 from distill_lab.io import latest_checkpoint, read_json, read_manifest, read_teachers, write_teachers  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
-DAGGER, MULTI = "rsl_rl_dagger_cfg_entry_point", "rsl_rl_multi_teacher_cfg_entry_point"
+MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
 METRICS = ("mean_return", "success_rate", "final_distance", "action_mae")
 
 
@@ -66,7 +66,7 @@ def student(args, name: str, seed: int, agent: str, teacher: str, teachers_all: 
     """Train one student and evaluate it; its cost (env steps, updates, wall time) and metrics."""
     run = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
                       "--max_iterations", str(args.iterations), "--run_name", f"bench_mt_{name}_s{seed}",
-                      "--teacher_checkpoint", teacher])  # fmt: skip
+                      "--teacher_checkpoint", teacher, *(DAGGER_BASE if agent == DAGGER else [])])  # fmt: skip
     last = read_manifest(run)["checkpoints"][-1]
     cost = {"run": relative(run), "env_steps": last["total_env_steps"], "gradient_updates": last["gradient_updates"],
             "wall_time_s": last["training_seconds"]}  # fmt: skip

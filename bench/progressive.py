@@ -22,14 +22,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, ROOT, relative, write_result  # noqa: E402
+from common import DAGGER, DAGGER_BASE, RESULTS, ROOT, relative, write_result  # noqa: E402
 from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
 
 from distill_lab.cli import evaluate  # noqa: E402
 from distill_lab.io import read_json  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
-
-DAGGER = "rsl_rl_dagger_cfg_entry_point"
 
 
 def size_overrides(size: str) -> list[str]:
@@ -40,8 +38,9 @@ def size_overrides(size: str) -> list[str]:
 
 def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float,
           agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
-    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger); the final student's cost, metrics and profile."""
-    shape = [*size_overrides(size), *overrides]
+    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings); the final student's cost,
+    metrics and profile."""
+    shape = [*size_overrides(size), *(DAGGER_BASE if agent == DAGGER else []), *overrides]
     curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, agent, shape, iterations,
                   ["--teacher_checkpoint", teacher])  # fmt: skip
     last = curve[-1]

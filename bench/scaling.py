@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-from common import ROOT, relative, write_result
+from common import DAGGER, DAGGER_BASE, ROOT, relative, write_result
 
 from distill_lab.cli import evaluate
 from distill_lab.io import read_manifest
@@ -28,7 +28,7 @@ def train(args, procs: int) -> str:
     name = f"bench_scaling_{procs}p"
     flags = ["--task", args.task, "--agent", args.agent, "--num_envs", str(args.num_envs // procs), "--max_iterations",
              str(args.iterations), "--teacher_checkpoint", "pretrained", "--run_name", name, "--seed", "1",
-             f"agent.save_interval={args.eval_every}"]  # fmt: skip
+             f"agent.save_interval={args.eval_every}", *(DAGGER_BASE if args.agent == DAGGER else [])]  # fmt: skip
     launcher = [os.path.join(os.path.dirname(sys.executable), "torchrun"), "--standalone", f"--nproc_per_node={procs}"]
     script = os.path.join(ROOT, "scripts", "rsl_rl", "train.py")
     cmd = [*launcher, script, *flags, "--distributed"] if procs > 1 else [sys.executable, script, *flags]
@@ -42,7 +42,7 @@ def train(args, procs: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
-    parser.add_argument("--agent", default="rsl_rl_dagger_cfg_entry_point")
+    parser.add_argument("--agent", default=DAGGER, help="Entry point (DAgger runs with its base settings).")
     parser.add_argument("--procs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--num_envs", type=int, default=512, help="Envs in all (split over the processes).")
     parser.add_argument("--iterations", type=int, default=60)

@@ -61,7 +61,8 @@ def test_beta_schedule_forcing_then_linear_decay():
 
 
 def test_learning_rate_falls_linearly_then_stays():
-    alg = _make(learning_rate_decay_iterations=2, final_learning_rate=1e-3)
+    alg = _make(learning_rate_schedule="linear", final_learning_rate=1e-3)
+    alg.total_iterations = 2
     rates = []
     for _ in range(4):
         _rollout(alg)

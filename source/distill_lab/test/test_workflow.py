@@ -72,10 +72,12 @@ def test_dagger_is_teacher_forced_first_and_resumes_exactly_where_it_stopped(wor
     first = Path(run("train", *args, "--max_iterations", "3", "--teacher_checkpoint", str(teacher_run / "model_1.pt"),
                      cwd=workdir))  # fmt: skip
     assert scalars(first, "Loss/beta")[0] == 1.0, "the first iterations are teacher-forced"
-    assert read_manifest(first)["latest"]["gradient_updates"] == 3 * 2 * 4, "2 epochs x 4 minibatches"
+    assert read_manifest(first)["latest"]["gradient_updates"] == 3 * 4 * 8, "4 epochs x 8 minibatches"
+    assert scalars(first, "Loss/learning_rate") == pytest.approx([1e-3, 7e-4, 4e-4]), "1e-3 -> 1e-4 over the run"
     resumed = Path(run("train", *args, "--max_iterations", "1", "--resume", cwd=workdir))
     assert sorted(p.name for p in resumed.glob("model_*.pt")) == ["model_3.pt"], "resume continues at iteration 3"
-    assert read_manifest(resumed)["latest"]["gradient_updates"] == 4 * 8, "the count goes on across the resume"
+    assert read_manifest(resumed)["latest"]["gradient_updates"] == 4 * 32, "the count goes on across the resume"
+    assert scalars(resumed, "Loss/learning_rate")[-1] == pytest.approx(1e-3 - 0.9e-3 * 3 / 4), "and the schedule"
     assert not list(resumed.glob("*.tmp")), "checkpoints are written atomically"
 
 

@@ -6,6 +6,7 @@ RSL-RL's runners (and Isaac Lab's CLI) build it. This layer imports only :mod:`d
 """
 
 from .dagger_cfg import (  # noqa: F401
+    DAGGER_BEST,
     DAGGER_DEFAULTS,
     DAggerAlgorithmCfg,
     FeatureDAggerAlgorithmCfg,

@@ -11,7 +11,7 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
   stored start state, resetting memory at episode ends; backpropagation through time is truncated to
   ``gradient_length`` steps (the memory is detached at the end of each window, so no gradient flows past it);
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
-* a learning rate that falls linearly to ``final_learning_rate`` over ``learning_rate_decay_iterations``;
+* a learning rate that stays fixed or falls linearly to ``final_learning_rate`` over the run;
 * a fix of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates;
 * logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
   against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
@@ -45,7 +45,7 @@ class DAgger(Distillation):
         buffer_capacity: int = 1,
         num_mini_batches: int = 4,
         loss_type: str = "mse",
-        learning_rate_decay_iterations: int = 0,
+        learning_rate_schedule: str = "fixed",
         final_learning_rate: float = 1.0e-4,
         **kwargs,
     ) -> None:
@@ -66,8 +66,12 @@ class DAgger(Distillation):
         self.beta_mixing = beta_mixing
         self.num_mini_batches = num_mini_batches
         self.buffer = DAggerBuffer(buffer_capacity, self.device)
-        self.lr_schedule = (self.learning_rate, final_learning_rate, learning_rate_decay_iterations)
-        """Initial and final learning rate and the decay's iterations."""
+        if learning_rate_schedule not in ("fixed", "linear"):
+            raise ValueError(f"learning_rate_schedule must be 'fixed' or 'linear', got '{learning_rate_schedule}'")
+        self.lr_schedule = (learning_rate_schedule, self.learning_rate, final_learning_rate)
+        """Schedule name, first and final learning rate."""
+        self.total_iterations = 0
+        """Iterations of the whole run (the runner sets it when learning starts); a ``linear`` schedule ends there."""
         self.teacher_acts = torch.zeros(storage.num_envs, dtype=torch.bool, device=self.device)
         """Which envs follow the teacher (per-env mixing), resampled when their episode ends."""
         self._student_groups = None
@@ -177,9 +181,9 @@ class DAgger(Distillation):
 
     def _set_learning_rate(self) -> None:
         """Move the optimizer's learning rate along the linear decay (no-op when it is fixed)."""
-        first, last, iterations = self.lr_schedule
-        if iterations > 0:
-            self.learning_rate = first + (last - first) * min(self.num_updates / iterations, 1.0)
+        schedule, first, last = self.lr_schedule
+        if schedule == "linear" and self.total_iterations > 0:
+            self.learning_rate = first + (last - first) * min(self.num_updates / self.total_iterations, 1.0)
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate
 

@@ -52,13 +52,13 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     log-likelihood of the teacher's action under the student. ``kl``/``nll`` also train the student's std.
     Default ``mse``."""
 
-    learning_rate_decay_iterations: int = 0
-    """Iterations over which the learning rate falls linearly from :attr:`learning_rate` to
-    :attr:`final_learning_rate`, counted from the first update; it stays there afterwards. 0 keeps it fixed.
-    Default 0."""
+    learning_rate_schedule: Literal["fixed", "linear"] = "fixed"
+    """``fixed``: :attr:`learning_rate` throughout; ``linear``: it falls linearly from :attr:`learning_rate` at the
+    run's first iteration to :attr:`final_learning_rate` at its last (train.py's ``--max_iterations``, counted from
+    the start of training, also across ``--resume``). Default ``fixed``."""
 
     final_learning_rate: float = 1.0e-4
-    """Learning rate at the end of the decay. Smaller: finer last steps, less late progress. Default 1e-4."""
+    """Learning rate at the end of a ``linear`` schedule. Smaller: finer last steps. Default 1e-4."""
 
 
 DAGGER_DEFAULTS = DAggerAlgorithmCfg(
@@ -72,7 +72,16 @@ DAGGER_DEFAULTS = DAggerAlgorithmCfg(
     num_mini_batches=4,
     loss_type="mse",
 )
-"""The tasks' DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, MSE."""
+"""The base DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, 2 epochs of 4
+minibatches (8 updates per iteration), a fixed learning rate, MSE. The DAgger-based entry points other than
+``rsl_rl_dagger_cfg_entry_point`` (feed-forward, tiny, feature, latent, multi-teacher) use them."""
+
+DAGGER_BEST = DAGGER_DEFAULTS.replace(
+    buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8, learning_rate_schedule="linear"
+)
+"""``rsl_rl_dagger_cfg_entry_point``'s settings, the best measured on Quadcopter-Point-Ctrl
+(``bench/distill_methods.py``, ``dagger_replay_lr``): the base settings with an 8-rollout buffer, 4 epochs of 8
+minibatches (32 updates per iteration) and the learning rate falling linearly from 1e-3 to 1e-4 over the run."""
 
 
 @configclass

@@ -52,6 +52,8 @@ class DistillLabDistillationRunner(CheckpointingRunner, MultiProcessRunner, Dist
                 f"{online} iteration(s) with env steps need a teacher, and none is loaded: give --teacher_checkpoint "
                 "PATH (or, for offline BC, a dataset whose teacher file exists, or agent.algorithm.dagger_rounds=0)."
             )
+        if hasattr(self.alg, "total_iterations"):  # the end of DAgger's learning-rate schedule
+            self.alg.total_iterations = self.current_learning_iteration + num_learning_iterations
         if offline:
             self._learn_offline(offline)
         if online:

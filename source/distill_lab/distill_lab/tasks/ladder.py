@@ -26,6 +26,7 @@ from isaaclab_rl.rsl_rl import (
 )
 
 from distill_lab.distillation import (
+    DAGGER_BEST,
     DAGGER_DEFAULTS,
     OFFLINE_BC_DEFAULTS,
     FeatureDAggerAlgorithmCfg,
@@ -217,11 +218,12 @@ METHODS: dict[str, Method] = {
         "MlpDistillation", "_distillation_mlp", lambda t: _distill(t, t.student_mlp, STOCK_DISTILLATION),
         "Feed-forward student distilled with RSL-RL's Distillation, to show what memory buys."),
     "rsl_rl_dagger_cfg_entry_point": Method(
-        "DAgger", "_dagger", lambda t: _distill(t, t.student, DAGGER_DEFAULTS),
-        "Recurrent student trained with DAgger: teacher forcing, beta decay, a 4-rollout aggregation buffer."),
+        "DAgger", "_dagger", lambda t: _distill(t, t.student, DAGGER_BEST),
+        "Recurrent student trained with DAgger: teacher forcing, beta decay, an 8-rollout buffer replayed 32 times per "
+        "iteration, a learning rate falling over the run."),
     "rsl_rl_dagger_mlp_cfg_entry_point": Method(
         "MlpDAgger", "_dagger_mlp", lambda t: _distill(t, t.student_mlp, DAGGER_DEFAULTS),
-        "Feed-forward student trained with the same DAgger settings."),
+        "Feed-forward student trained with the base DAgger settings."),
     "rsl_rl_dagger_tiny_cfg_entry_point": Method(
         "TinyDAgger", "_dagger_tiny", lambda t: _distill(t, t.tiny_student, DAGGER_DEFAULTS, 300),
         "Microcontroller-sized recurrent student trained with DAgger (RAPTOR-sized)."),
