@@ -138,6 +138,28 @@ def multi_teacher() -> list[str]:
     return lines
 
 
+def blind_experts() -> list[str]:
+    lines = []
+    for r in load("blind_experts_*.json"):
+        st = r["setting"]
+        lines += [f"**{r['benchmark']}**: a student of the flat teacher and a low-friction expert (foot friction "
+                  f"0.2-0.4; the task trains on 0.4-1.2), {st['iterations']} iterations on {st['num_envs']} envs, "
+                  f"evaluated on {st['eval_envs']} envs, seed 1. {source(r)}.", "",
+                  "| policy | return, task's floor | success | xy error | return, low friction | success | xy error |",
+                  "|---|---|---|---|---|---|---|"]  # fmt: skip
+        one = {"mean": 0.0, "std": 0.0, "n": 1}
+        rows = [(name, {w: {m: {**one, "mean": v} for m, v in p[w].items()} for w in ("default", "low_friction")})
+                for name, p in r["policies"].items() if name.startswith("teacher_")]  # fmt: skip
+        rows += [("single-teacher students (stock, 32 epochs)", r["single_summary"])] if r["single_summary"] else []
+        rows += [("multi-teacher student", r["summary"])] if r["summary"] else []
+        for name, s in rows:
+            cells = [pm(s[w].get(m), 3 if m != "mean_return" else 2) for w in ("default", "low_friction")
+                     for m in ("mean_return", "success_rate", "error_vel_xy")]  # fmt: skip
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
 def progressive() -> list[str]:
     lines = []
     for r in load("progressive_*.json"):
@@ -183,8 +205,8 @@ def scaling() -> list[str]:
 
 
 def main() -> None:
-    body = [START, "", *tests(), *teachers(), *speed(), *main_job(), *methods(), *multi_teacher(), *progressive(),
-            *frontier(), *scaling(), END]  # fmt: skip
+    body = [START, "", *tests(), *teachers(), *speed(), *main_job(), *methods(), *multi_teacher(), *blind_experts(),
+            *progressive(), *frontier(), *scaling(), END]  # fmt: skip
     path = os.path.join(ROOT, "README.md")
     with open(path) as f:
         text = f.read()
