@@ -220,7 +220,7 @@ METHODS: dict[str, Method] = {
     "rsl_rl_dagger_cfg_entry_point": Method(
         "DAgger", "_dagger", lambda t: _distill(t, t.student, DAGGER_BEST),
         "Recurrent student trained with DAgger: teacher forcing, beta decay, an 8-rollout buffer replayed 32 times per "
-        "iteration, a learning rate falling over the run."),
+        "iteration."),
     "rsl_rl_dagger_mlp_cfg_entry_point": Method(
         "MlpDAgger", "_dagger_mlp", lambda t: _distill(t, t.student_mlp, DAGGER_DEFAULTS),
         "Feed-forward student trained with the base DAgger settings."),
