@@ -62,6 +62,7 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_replay": (DAGGER, REPLAY),
     "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
     "dagger_replay_b16": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=16")),
+    "dagger_replay_b32": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=32")),
     "dagger_replay_lr2e-3": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.learning_rate=2e-3")),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
