@@ -40,7 +40,7 @@ REPLAY = dagger_base("agent.algorithm.buffer_capacity=8", "agent.algorithm.num_l
                      "agent.algorithm.num_mini_batches=8")  # fmt: skip
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
 LR_DECAY = ["agent.algorithm.learning_rate_schedule=linear", "agent.algorithm.final_learning_rate=1e-4"]
-"""The learning rate falling linearly from 1e-3 to 1e-4 over the run."""
+"""The learning rate falling linearly from 1e-3 to 1e-4 over the run (``_late_lr``: over its last third)."""
 METHODS: dict[str, tuple[str, list[str]]] = {
     "stock": (DISTILL, []),
     **{
@@ -63,6 +63,10 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
     "dagger_replay_b16": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=16")),
     "dagger_replay_b32": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=32")),
+    "dagger_replay_late_lr": (
+        DAGGER,
+        dagger_base(*REPLAY, *LR_DECAY, "agent.algorithm.learning_rate_decay_fraction=0.33"),
+    ),  # fmt: skip
     "dagger_replay_lr2e-3": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.learning_rate=2e-3")),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),

@@ -69,6 +69,13 @@ def test_learning_rate_falls_linearly_then_stays():
         alg.update()
         rates.append(alg.optimizer.param_groups[0]["lr"])
     assert rates == pytest.approx([3e-3, 2e-3, 1e-3, 1e-3])
+    late = _make(learning_rate_schedule="linear", final_learning_rate=1e-3, learning_rate_decay_fraction=0.5)
+    late.total_iterations, rates = 4, []
+    for _ in range(4):
+        _rollout(late)
+        late.update()
+        rates.append(late.optimizer.param_groups[0]["lr"])
+    assert rates == pytest.approx([3e-3, 3e-3, 3e-3, 2e-3]), "fixed for the first half, then down"
     fixed = _make()
     _rollout(fixed)
     fixed.update()

@@ -11,7 +11,7 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
   stored start state, resetting memory at episode ends; backpropagation through time is truncated to
   ``gradient_length`` steps (the memory is detached at the end of each window, so no gradient flows past it);
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
-* a learning rate that stays fixed or falls linearly to ``final_learning_rate`` over the run;
+* a learning rate that stays fixed or falls linearly to ``final_learning_rate`` over the run or its last part;
 * a fix of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates;
 * logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
   against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
@@ -47,6 +47,7 @@ class DAgger(Distillation):
         loss_type: str = "mse",
         learning_rate_schedule: str = "fixed",
         final_learning_rate: float = 1.0e-4,
+        learning_rate_decay_fraction: float = 1.0,
         **kwargs,
     ) -> None:
         if loss_type not in LOSSES:
@@ -68,8 +69,11 @@ class DAgger(Distillation):
         self.buffer = DAggerBuffer(buffer_capacity, self.device)
         if learning_rate_schedule not in ("fixed", "linear"):
             raise ValueError(f"learning_rate_schedule must be 'fixed' or 'linear', got '{learning_rate_schedule}'")
-        self.lr_schedule = (learning_rate_schedule, self.learning_rate, final_learning_rate)
-        """Schedule name, first and final learning rate."""
+        if not 0.0 < learning_rate_decay_fraction <= 1.0:
+            raise ValueError(f"learning_rate_decay_fraction must be in (0, 1], got {learning_rate_decay_fraction}")
+        fraction = learning_rate_decay_fraction
+        self.lr_schedule = (learning_rate_schedule, self.learning_rate, final_learning_rate, fraction)
+        """Schedule name, first and final learning rate, and the fraction of the run it falls over."""
         self.total_iterations = 0
         """Iterations of the whole run (the runner sets it when learning starts); a ``linear`` schedule ends there."""
         self.teacher_acts = torch.zeros(storage.num_envs, dtype=torch.bool, device=self.device)
@@ -181,9 +185,11 @@ class DAgger(Distillation):
 
     def _set_learning_rate(self) -> None:
         """Move the optimizer's learning rate along the linear decay (no-op when it is fixed)."""
-        schedule, first, last = self.lr_schedule
+        schedule, first, last, fraction = self.lr_schedule
         if schedule == "linear" and self.total_iterations > 0:
-            self.learning_rate = first + (last - first) * min(self.num_updates / self.total_iterations, 1.0)
+            start = self.total_iterations * (1.0 - fraction)
+            progress = (self.num_updates - start) / (self.total_iterations - start)
+            self.learning_rate = first + (last - first) * min(max(progress, 0.0), 1.0)
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate
 

@@ -60,6 +60,10 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     final_learning_rate: float = 1.0e-4
     """Learning rate at the end of a ``linear`` schedule. Smaller: finer last steps. Default 1e-4."""
 
+    learning_rate_decay_fraction: float = 1.0
+    """The last fraction of the run over which a ``linear`` schedule falls; before it the rate stays at
+    :attr:`learning_rate`. 1: the whole run; 1/3: fixed for two thirds, then down. Default 1."""
+
 
 DAGGER_DEFAULTS = DAggerAlgorithmCfg(
     num_learning_epochs=2,
