@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
                 "--seeds",
                 *map(str, seeds),
                 *(f"--{k}={v}" for k, v in list(setting.items())[2:] if v is not None),
+                *(["--name", args.name] if args.name else []),
             ]
             write_result(name, __file__, everything, {"setting": setting, "teacher_eval": teacher_eval,
                                                       "methods": methods}, args.results)  # fmt: skip
