@@ -27,10 +27,12 @@ def load(pattern: str) -> list[dict]:
 
 
 def pm(entry: dict | None, digits: int = 3) -> str:
-    """``mean ± std (n)`` of a spread entry."""
+    """``mean ± std (n)`` of a spread entry (the mean alone for one value)."""
     if not entry:
         return "-"
-    return f"{entry['mean']:.{digits}f} ± {entry['std']:.{digits}f}" + (f" (n={entry['n']})" if entry["n"] > 1 else "")
+    if entry["n"] == 1:
+        return f"{entry['mean']:.{digits}f}"
+    return f"{entry['mean']:.{digits}f} ± {entry['std']:.{digits}f} (n={entry['n']})"
 
 
 def source(result: dict) -> str:
