@@ -44,6 +44,13 @@ def evaluations(args, agent: str, checkpoint: str, expert_manifest: str) -> dict
     return found
 
 
+def summarize(rows: list[dict]) -> dict:
+    """Each metric's mean and spread over ``rows`` on both floors (empty without rows)."""
+    if not rows:
+        return {}
+    return {where: {m: spread([r[where][m] for r in rows]) for m in METRICS} for where in ("default", "low_friction")}
+
+
 def references() -> list[tuple[str, str, str]]:
     """(label, agent, checkpoint) of the single-teacher students measured by ``distill_methods.py`` on blind_rl."""
     path = os.path.join(RESULTS, f"distill_methods_{TASK}.json")
@@ -79,15 +86,9 @@ def main(argv: list[str] | None = None) -> None:
             ("teacher_low_friction", "rsl_rl_cfg_entry_point", expert_checkpoint), *references()]  # fmt: skip
 
     def save() -> None:
-        students = data["students"]
-        data["summary"] = {
-            where: {m: spread([s[where][m] for s in students.values()]) for m in METRICS}
-            for where in ("default", "low_friction")
-        } if students else {}  # fmt: skip
         singles = [p for k, p in data["policies"].items() if k.startswith("single_")]
-        data["single_summary"] = {
-            where: {m: spread([s[where][m] for s in singles]) for m in METRICS} for where in ("default", "low_friction")
-        } if singles else {}  # fmt: skip
+        data["summary"] = summarize(list(data["students"].values()))
+        data["single_summary"] = summarize(singles)
         seeds = sorted(data["students"], key=int)
         write_result(name, __file__, ["--seeds", *seeds, "--iterations", str(args.iterations), "--num_envs",
                                       str(args.num_envs), "--eval_envs", str(args.eval_envs)], data)  # fmt: skip
@@ -110,7 +111,6 @@ def main(argv: list[str] | None = None) -> None:
             **evaluations(args, "rsl_rl_dagger_cfg_entry_point", latest_checkpoint(run), expert_manifest),
         }  # fmt: skip
         save()
-    save()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,11 @@ learning rate) instead of its defaults (the best measured): the settings the oth
 comparisons with them and results measured with them stay reproducible."""
 
 
+def pinned(agent: str) -> list[str]:
+    """The overrides that pin ``agent`` to the settings the benchmarks measured: :data:`DAGGER_BASE` for DAgger."""
+    return DAGGER_BASE if agent == DAGGER else []
+
+
 def dagger_base(*changes: str) -> list[str]:
     """:data:`DAGGER_BASE` with ``changes`` (``key=value`` overrides) in place of its values for the same keys."""
     merged = dict(o.split("=", 1) for o in [*DAGGER_BASE, *changes])

@@ -23,7 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, DAGGER_BASE, RESULTS, ROOT, relative, write_result  # noqa: E402
+from common import DAGGER, RESULTS, ROOT, pinned, relative, write_result  # noqa: E402
 from distill_methods import spread  # noqa: E402
 
 from distill_lab.cli import evaluate, train  # noqa: E402
@@ -66,7 +66,7 @@ def student(args, name: str, seed: int, agent: str, teacher: str, teachers_all: 
     """Train one student and evaluate it; its cost (env steps, updates, wall time) and metrics."""
     run = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
                       "--max_iterations", str(args.iterations), "--run_name", f"bench_mt_{name}_s{seed}",
-                      "--teacher_checkpoint", teacher, *(DAGGER_BASE if agent == DAGGER else [])])  # fmt: skip
+                      "--teacher_checkpoint", teacher, *pinned(agent)])  # fmt: skip
     last = read_manifest(run)["checkpoints"][-1]
     cost = {"run": relative(run), "env_steps": last["total_env_steps"], "gradient_updates": last["gradient_updates"],
             "wall_time_s": last["training_seconds"]}  # fmt: skip

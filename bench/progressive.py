@@ -22,7 +22,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, DAGGER_BASE, RESULTS, ROOT, relative, write_result  # noqa: E402
+from common import DAGGER, RESULTS, ROOT, pinned, relative, write_result  # noqa: E402
 from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
 
 from distill_lab.cli import evaluate  # noqa: E402
@@ -40,7 +40,7 @@ def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, 
           agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
     """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings); the final student's cost,
     metrics and profile."""
-    shape = [*size_overrides(size), *(DAGGER_BASE if agent == DAGGER else []), *overrides]
+    shape = [*size_overrides(size), *pinned(agent), *overrides]
     curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, agent, shape, iterations,
                   ["--teacher_checkpoint", teacher])  # fmt: skip
     last = curve[-1]

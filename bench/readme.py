@@ -149,13 +149,13 @@ def blind_experts() -> list[str]:
                   f"evaluated on {st['eval_envs']} envs, seed 1. {source(r)}.", "",
                   "| policy | return, task's floor | success | xy error | return, low friction | success | xy error |",
                   "|---|---|---|---|---|---|---|"]  # fmt: skip
-        one = {"mean": 0.0, "std": 0.0, "n": 1}
-        rows = [(name, {w: {m: {**one, "mean": v} for m, v in p[w].items()} for w in ("default", "low_friction")})
+        floors = ("default", "low_friction")
+        rows = [(name, {w: {m: {"mean": v, "std": 0.0, "n": 1} for m, v in p[w].items()} for w in floors})
                 for name, p in r["policies"].items() if name.startswith("teacher_")]  # fmt: skip
         rows += [("single-teacher students (stock, 32 epochs)", r["single_summary"])] if r["single_summary"] else []
         rows += [("multi-teacher student", r["summary"])] if r["summary"] else []
         for name, s in rows:
-            cells = [pm(s[w].get(m), 3 if m != "mean_return" else 2) for w in ("default", "low_friction")
+            cells = [pm(s[w].get(m), 3 if m != "mean_return" else 2) for w in floors
                      for m in ("mean_return", "success_rate", "error_vel_xy")]  # fmt: skip
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-from common import DAGGER, DAGGER_BASE, ROOT, relative, write_result
+from common import DAGGER, ROOT, pinned, relative, write_result
 
 from distill_lab.cli import evaluate
 from distill_lab.io import read_manifest
@@ -28,7 +28,7 @@ def train(args, procs: int) -> str:
     name = f"bench_scaling_{procs}p"
     flags = ["--task", args.task, "--agent", args.agent, "--num_envs", str(args.num_envs // procs), "--max_iterations",
              str(args.iterations), "--teacher_checkpoint", "pretrained", "--run_name", name, "--seed", "1",
-             f"agent.save_interval={args.eval_every}", *(DAGGER_BASE if args.agent == DAGGER else [])]  # fmt: skip
+             f"agent.save_interval={args.eval_every}", *pinned(args.agent)]  # fmt: skip
     launcher = [os.path.join(os.path.dirname(sys.executable), "torchrun"), "--standalone", f"--nproc_per_node={procs}"]
     script = os.path.join(ROOT, "scripts", "rsl_rl", "train.py")
     cmd = [*launcher, script, *flags, "--distributed"] if procs > 1 else [sys.executable, script, *flags]
