@@ -21,6 +21,7 @@ import sys
 
 from common import RESULTS, ROOT, relative, write_result
 from distill_methods import spread
+from distill_methods import summarize as curve_summary
 
 from distill_lab.cli import evaluate, teachers, train
 from distill_lab.io import latest_checkpoint, read_json, read_manifest
@@ -42,6 +43,29 @@ def evaluations(args, agent: str, checkpoint: str, expert_manifest: str) -> dict
         row = evaluate.main([*base, *extra, "--checkpoints", checkpoint])[0]
         found[name] = {k: row[k] for k in METRICS if k in row}
     return found
+
+
+def curve(args, run: str, final: dict, teacher_return: float) -> list[dict]:
+    """The student's saved checkpoints on the task's floor (the final one's ``final`` metrics reused), each with its
+    cost and its return over the flat teacher's: the curve of ``distill_methods.py``, to find the env steps to 95 %."""
+    saved = read_manifest(os.path.join(ROOT, run))["checkpoints"]
+    base = [
+        "--task",
+        TASK,
+        "--agent",
+        "rsl_rl_dagger_cfg_entry_point",
+        "--num_envs",
+        str(args.eval_envs),
+        "--seed",
+        "1",
+        "--no_profile",
+        "--checkpoints",
+        *(os.path.join(ROOT, run, c["checkpoint"]) for c in saved[:-1]),
+    ]
+    rows = [*(evaluate.main(base) if len(saved) > 1 else []), final]  # fmt: skip
+    return [{"iteration": c["iteration"] + 1, "env_steps": c["total_env_steps"], "gradient_updates":
+             c["gradient_updates"], "wall_time_s": c["training_seconds"], **{m: r[m] for m in METRICS if m in r},
+             "return_ratio": r["mean_return"] / teacher_return} for c, r in zip(saved, rows, strict=True)]  # fmt: skip
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -88,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     def save() -> None:
         singles = [p for k, p in data["policies"].items() if k.startswith("single_")]
         data["summary"] = summarize(list(data["students"].values()))
+        curves = {seed: s["curve"] for seed, s in data["students"].items() if "curve" in s}
+        data["curve_summary"] = curve_summary(curves) if curves else {}
         data["single_summary"] = summarize(singles)
         seeds = sorted(data["students"], key=int)
         write_result(name, __file__, ["--seeds", *seeds, "--iterations", str(args.iterations), "--num_envs",
@@ -111,6 +137,11 @@ def main(argv: list[str] | None = None) -> None:
             **evaluations(args, "rsl_rl_dagger_cfg_entry_point", latest_checkpoint(run), expert_manifest),
         }  # fmt: skip
         save()
+    teacher_return = data["policies"]["teacher_flat"]["default"]["mean_return"]
+    for student in data["students"].values():
+        if "curve" not in student:
+            student["curve"] = curve(args, student["run"], student["default"], teacher_return)
+            save()
 
 
 if __name__ == "__main__":

@@ -28,15 +28,16 @@ learning rate) instead of its defaults (the best measured): the settings the oth
 comparisons with them and results measured with them stay reproducible."""
 
 
-def pinned(agent: str) -> list[str]:
-    """The overrides that pin ``agent`` to the settings the benchmarks measured: :data:`DAGGER_BASE` for DAgger."""
-    return DAGGER_BASE if agent == DAGGER else []
+def pinned(agent: str, *changes: str) -> list[str]:
+    """The overrides that pin ``agent`` to the settings the benchmarks measured (:data:`DAGGER_BASE` for DAgger,
+    nothing for the others), with ``changes`` (``key=value`` overrides) in place of their values for the same keys."""
+    merged = dict(o.split("=", 1) for o in [*(DAGGER_BASE if agent == DAGGER else []), *changes])
+    return [f"{key}={value}" for key, value in merged.items()]
 
 
 def dagger_base(*changes: str) -> list[str]:
-    """:data:`DAGGER_BASE` with ``changes`` (``key=value`` overrides) in place of its values for the same keys."""
-    merged = dict(o.split("=", 1) for o in [*DAGGER_BASE, *changes])
-    return [f"{key}={value}" for key, value in merged.items()]
+    """:data:`DAGGER_BASE` with ``changes`` in place of its values for the same keys."""
+    return pinned(DAGGER, *changes)
 
 
 def relative(path: str) -> str:

@@ -2,15 +2,17 @@
 one-step DAgger, feature matching and latent matching (and the progressive chain of ``bench/progressive.py``).
 
     python bench/frontier.py --task Quadcopter-Point-Ctrl --sizes 4:8 8:8 16:8 32:32 64:64,64 \\
-        [--methods dagger feature latent] [--seeds 1 2 3] [--iterations 60] [--num_envs 512]
+        [--methods dagger feature latent] [--seeds 1 2 3] [--iterations 60] [--num_envs 512] [--name NAME] \\
+        [agent.* Hydra overrides for every student]
 A size ``H:W1,W2`` is a GRU of H units, then ELU layers of W1, W2 units. Every (method, size, seed) distills for
 ``--iterations`` (equal env steps; DAgger's settings, so equal gradient updates) and its final student is evaluated
 (``--eval_envs`` envs, seed 1, one episode) with its parameter count and median ONNX latency at batch 1 (ONNX
 Runtime, one thread). ``dagger`` and ``feature`` distill from the shipped teacher, ``latent`` from the shipped latent
 teacher (``--latent_teacher``); each return ratio is to the method's own teacher. The progressive chain's final
 students are added from ``bench/results/progressive_<task>.json`` when it exists. Finished (method, size, seed)
-triples are kept and skipped on a rerun with the same settings. Writes ``bench/results/frontier_<task>.json`` and
-``.png`` (ratio and success against parameters and latency; the black line is the Pareto front of all points).
+triples are kept and skipped on a rerun with the same settings, and processes measuring different seeds may share the
+file. Writes ``bench/results/<NAME>.json`` (default ``frontier_<task>``) and ``.png`` (ratio and success against
+parameters and latency; the black line is the Pareto front of all points).
 """
 
 from __future__ import annotations
@@ -88,13 +90,14 @@ def summarize(runs: dict, chain: dict | None) -> dict:
     return summary
 
 
-def everything(args, runs: dict) -> list[str]:
+def everything(args, runs: dict, overrides: list[str]) -> list[str]:
     """The command line that measures every (method, size, seed) the file holds."""
     shape = lambda s: [int(n) for n in s.replace(":", ",").split(",")]  # noqa: E731
     sizes = sorted({s for m in runs.values() for s in m}, key=shape)
     seeds = sorted({int(k) for m in runs.values() for s in m.values() for k in s})
     return ["--task", args.task, "--sizes", *sizes, "--methods", *runs, "--seeds", *map(str, seeds), "--iterations",
-            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs)]  # fmt: skip
+            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs),
+            *(["--name", args.name] if args.name else []), *overrides]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -107,19 +110,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_envs", type=int, default=256)
     parser.add_argument("--latent_teacher", default="pretrained", help="The latent teacher (default: the shipped).")
+    parser.add_argument("--name", default=None, help="Result file name (default frontier_<task>).")
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args, overrides = parser.parse_known_args(argv)
+    if any(not o.startswith("agent.") or "=" not in o for o in overrides):
+        parser.error(f"unknown arguments {overrides}: only agent.* Hydra overrides may follow the flags")
     args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
-    name = f"frontier_{args.task}"
+    name = args.name or f"frontier_{args.task}"
     teachers = {agent: pretrained_teacher(args.task, agent) for agent in {METHODS[m][1] for m in args.methods}}
     if args.latent_teacher != "pretrained" and LATENT_TEACHER in teachers:
         teachers[LATENT_TEACHER] = os.path.abspath(args.latent_teacher)
     setting = {"task": args.task, "iterations": args.iterations, "num_envs": args.num_envs, "eval_envs": args.eval_envs,
                "teachers": {a: relative(p) for a, p in teachers.items()}}  # fmt: skip
+    if overrides:
+        setting["overrides"] = overrides
     path = os.path.join(RESULTS, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
-    runs = old.get("runs", {}) if old.get("setting", {}).get("iterations") == args.iterations else {}
+
+    def same(data: dict) -> bool:
+        """Whether ``data`` was measured with this setting (its teachers may cover other methods)."""
+        found = dict(data.get("setting", {}))
+        theirs = found.pop("teachers", {})
+        return found == {k: v for k, v in setting.items() if k != "teachers"} and all(
+            theirs.get(a, p) == p for a, p in setting["teachers"].items()
+        )
+
+    runs = old.get("runs", {}) if same(old) else {}
     teacher_evals = old.get("teacher_eval", {}) if runs else {}
+    setting["teachers"] = {**(old["setting"]["teachers"] if runs else {}), **setting["teachers"]}
     progressive = os.path.join(RESULTS, f"progressive_{args.task}.json")
     chain = read_json(progressive) if os.path.exists(progressive) else None
     for seed in args.seeds:
@@ -133,10 +151,22 @@ def main(argv: list[str] | None = None) -> None:
                 if str(seed) in done:
                     continue
                 done[str(seed)] = final(args, f"frontier_{method}", seed, size, args.iterations, teacher,
-                                        teacher_evals[teacher_agent]["mean_return"], agent)  # fmt: skip
+                                        teacher_evals[teacher_agent]["mean_return"], agent, overrides)  # fmt: skip
+                latest = read_json(path) if os.path.exists(path) else {}  # another process may have added seeds
+                latest = latest if same(latest) else {}
+                setting["teachers"] = {**latest.get("setting", {}).get("teachers", {}), **setting["teachers"]}
+                teacher_evals = {**latest.get("teacher_eval", {}), **teacher_evals}
+                for m, sizes in latest.get("runs", {}).items():
+                    for size_, seeds in sizes.items():
+                        mine = runs.setdefault(m, {}).setdefault(size_, {})
+                        mine.update({k: v for k, v in seeds.items() if k not in mine})
                 summary = summarize(runs, chain)
-                write_result(name, __file__, everything(args, runs), {"setting": setting, "teacher_eval": teacher_evals,
-                                                                      "runs": runs, "summary": summary})  # fmt: skip
+                write_result(
+                    name,
+                    __file__,
+                    everything(args, runs, overrides),
+                    {"setting": setting, "teacher_eval": teacher_evals, "runs": runs, "summary": summary},
+                )
                 plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
     plot(os.path.join(RESULTS, f"{name}.png"), args.task, summarize(runs, chain))
 

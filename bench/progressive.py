@@ -38,9 +38,9 @@ def size_overrides(size: str) -> list[str]:
 
 def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float,
           agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
-    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings); the final student's cost,
-    metrics and profile."""
-    shape = [*size_overrides(size), *pinned(agent), *overrides]
+    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings changed by ``overrides``); the
+    final student's cost, metrics and profile."""
+    shape = [*size_overrides(size), *pinned(agent, *overrides)]
     curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, agent, shape, iterations,
                   ["--teacher_checkpoint", teacher])  # fmt: skip
     last = curve[-1]

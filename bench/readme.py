@@ -35,6 +35,16 @@ def pm(entry: dict | None, digits: int = 3) -> str:
     return f"{entry['mean']:.{digits}f} ± {entry['std']:.{digits}f} (n={entry['n']})"
 
 
+def reach(hit: dict) -> str:
+    """The env steps (and wall time) to a target of the teacher's return, over the seeds that reached it."""
+    if not hit["seeds_reached"]:
+        return f"not reached (0/{hit['of']})"
+    return (
+        f"{hit['env_steps']['mean'] / 1e6:.2f} M, {hit['wall_time_s']['mean']:.0f} s "
+        f"({hit['seeds_reached']}/{hit['of']} seeds)"
+    )
+
+
 def source(result: dict) -> str:
     return f"`{result['file']}`, from `{result['command']}` ({result['measured']}, {result['machine']})"
 
@@ -109,16 +119,16 @@ def methods() -> list[str]:
                   f"`{st['teacher']}` (teacher return {r['teacher_eval']['mean_return']:.2f}, success "
                   f"{r['teacher_eval']['success_rate']:.3f}), evaluated every {st['eval_every']} iterations on "
                   f"{st['eval_envs']} envs, seed {st['eval_seed']}. {source(r)}.", "",
-                  "| method | final return / teacher | final success | updates | wall time [s] | env steps to 95 % |",
+                  "| method | final return / teacher | final success | updates | wall time [s] | "
+                  "to 95 % (env steps, wall time) |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         ranked = sorted(r["methods"].items(), key=lambda m: -m[1]["summary"]["final"]["return_ratio"]["mean"])
         for name, m in ranked:
-            final, hit = m["summary"]["final"], m["summary"]["to_95pct"]
-            to95 = (f"{hit['env_steps']['mean'] / 1e6:.2f} M ({hit['seeds_reached']}/{hit['of']} seeds)"
-                    if hit["seeds_reached"] else f"not reached (0/{hit['of']})")  # fmt: skip
+            final = m["summary"]["final"]
             lines.append(
                 f"| {name} | {pm(final['return_ratio'])} | {pm(final['success_rate'])} | "
-                f"{final['gradient_updates']['mean']:.0f} | {final['wall_time_s']['mean']:.0f} | {to95} |"
+                f"{final['gradient_updates']['mean']:.0f} | {final['wall_time_s']['mean']:.0f} | "
+                f"{reach(m['summary']['to_95pct'])} |"
             )
         lines.append("")
     return lines
@@ -159,6 +169,20 @@ def blind_experts() -> list[str]:
                      for m in ("mean_return", "success_rate", "error_vel_xy")]  # fmt: skip
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
+        single = {m: r for f in load(f"distill_methods_{st.get('task', 'blind_rl')}.json")
+                  for m, r in f["methods"].items() if m == "stock_e32"}  # fmt: skip
+        curves = [("single-teacher student (stock, 32 epochs)", single["stock_e32"]["summary"])] if single else []
+        curves += [("multi-teacher student", r["curve_summary"])] if r.get("curve_summary") else []
+        if curves:
+            lines += ["The same students' curves on the task's floor, against the flat teacher's return (the "
+                      "evaluation of `distill_methods_blind_rl.json`):", "",
+                      "| student | final return / teacher | updates | wall time [s] | to 90 % | to 95 % |",
+                      "|---|---|---|---|---|---|"]  # fmt: skip
+            for name, c in curves:
+                lines.append(f"| {name} | {pm(c['final']['return_ratio'])} | "
+                             f"{c['final']['gradient_updates']['mean']:.0f} | {c['final']['wall_time_s']['mean']:.0f} "
+                             f"| {reach(c['to_90pct'])} | {reach(c['to_95pct'])} |")  # fmt: skip
+            lines.append("")
     return lines
 
 

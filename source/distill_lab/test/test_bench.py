@@ -30,3 +30,13 @@ def test_distill_methods_quick_run_records_curves_costs_and_its_command(tmp_path
         assert m["summary"]["to_95pct"]["of"] == 2
         assert (REPO / m["runs"]["1"][0]["run"]).resolve().is_relative_to(tmp_path), "runs go to the working folder"
     assert result["teacher_eval"]["mean_return"] > 0
+
+
+def test_pinned_settings_take_changes_in_place_of_the_same_keys():
+    sys.path.insert(0, str(REPO / "bench"))
+    from common import DAGGER, DAGGER_BASE, pinned
+
+    changed = pinned(DAGGER, "agent.algorithm.buffer_capacity=8", "agent.algorithm.learning_rate=3e-3")
+    assert changed[0] == "agent.algorithm.buffer_capacity=8" and len(changed) == len(DAGGER_BASE) + 1
+    assert [o for o in changed if "buffer_capacity" in o] == ["agent.algorithm.buffer_capacity=8"], "one value per key"
+    assert pinned(DAGGER) == DAGGER_BASE and pinned("rsl_rl_feature_cfg_entry_point") == []
