@@ -60,6 +60,7 @@ def write_result(name: str, script: str, argv: Sequence[str], data: dict, folder
     """Write ``<folder>/<name>.json`` (default ``bench/results/``) with the command that regenerates it; return it."""
     header = {"benchmark": name, "command": command(script, argv), "machine": machine(),
               "measured": time.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
-    path = write_json(os.path.join(folder, f"{name}.json"), {**header, **data})
+    body = {k: v for k, v in data.items() if k not in header}  # an old file's header is replaced
+    path = write_json(os.path.join(folder, f"{name}.json"), {**header, **body})
     print(f"wrote {relative(path)}")
     return path

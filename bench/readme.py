@@ -206,8 +206,10 @@ def frontier() -> list[str]:
     lines = []
     for r in load("frontier_*.json"):
         teachers = ", ".join(f"{a}: return {e['mean_return']:.2f}" for a, e in r["teacher_eval"].items())
+        changes = r["setting"].get("overrides")
+        settings = f", DAgger's base settings changed by `{' '.join(changes)}`" if changes else ""
         lines += [f"**{r['benchmark']}** ({r['setting']['iterations']} iterations on {r['setting']['num_envs']} envs "
-                  f"per student; each ratio to the method's own teacher, {teachers}): {source(r)}.", "",
+                  f"per student{settings}; each ratio to the method's own teacher, {teachers}): {source(r)}.", "",
                   "| method | student | parameters | ONNX latency, batch 1 [ms] | return / teacher | success |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for method, sizes in r["summary"].items():
