@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     name = f"blind_experts_{TASK}"
     expert_manifest = teachers.main(EXPERT)
     expert = read_json(expert_manifest)["teachers"][0]
-    setting = {"task": TASK, "expert": EXPERT, "iterations": args.iterations, "num_envs": args.num_envs,
+    expert_flags = [relative(a) if os.path.isabs(a) else a for a in EXPERT]  # the same in every checkout
+    setting = {"task": TASK, "expert": expert_flags, "iterations": args.iterations, "num_envs": args.num_envs,
                "eval_envs": args.eval_envs}  # fmt: skip
     path = os.path.join(RESULTS, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}

@@ -115,10 +115,13 @@ def methods() -> list[str]:
         if r["benchmark"].endswith("_quick"):
             continue
         st = r["setting"]
+        runs = [c[-1] for m in r["methods"].values() for c in m["runs"].values()]
+        hours = sum(p["wall_time_s"] for p in runs) / 3600
         lines += [f"**{r['benchmark']}**: {st['iterations']} iterations on {st['num_envs']} envs from "
                   f"`{st['teacher']}` (teacher return {r['teacher_eval']['mean_return']:.2f}, success "
                   f"{r['teacher_eval']['success_rate']:.3f}), evaluated every {st['eval_every']} iterations on "
-                  f"{st['eval_envs']} envs, seed {st['eval_seed']}. {source(r)}.", "",
+                  f"{st['eval_envs']} envs, seed {st['eval_seed']}; {len(runs)} runs, {hours:.1f} h of training in "
+                  f"all (evaluations extra). {source(r)}.", "",
                   "| method | final return / teacher | final success | updates | wall time [s] | "
                   "to 95 % (env steps, wall time) |",
                   "|---|---|---|---|---|---|"]  # fmt: skip

@@ -78,13 +78,13 @@ DAGGER_DEFAULTS = DAggerAlgorithmCfg(
 )
 """The base DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, 2 epochs of 4
 minibatches (8 updates per iteration), a fixed learning rate, MSE. The DAgger-based entry points other than
-``rsl_rl_dagger_cfg_entry_point`` (feed-forward, tiny, feature, latent, multi-teacher) use them."""
+``rsl_rl_dagger_cfg_entry_point`` and the tiny student's (feed-forward, feature, latent, multi-teacher) use them."""
 
 DAGGER_BEST = DAGGER_DEFAULTS.replace(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8)
-"""``rsl_rl_dagger_cfg_entry_point``'s settings, the best measured on Quadcopter-Point-Ctrl
-(``bench/distill_methods.py``, ``dagger_replay``): the base settings with an 8-rollout buffer and 4 epochs of 8
-minibatches (32 updates per iteration). A learning rate decaying to 1e-4 over the run (``dagger_replay_lr``) was
-measured worse."""
+"""The settings of ``rsl_rl_dagger_cfg_entry_point`` and ``rsl_rl_dagger_tiny_cfg_entry_point``, the best measured on
+Quadcopter-Point-Ctrl (``bench/distill_methods.py``, ``dagger_replay``; ``bench/frontier.py`` for the small students):
+the base settings with an 8-rollout buffer and 4 epochs of 8 minibatches (32 updates per iteration). A learning rate
+decaying to 1e-4 over the run (``dagger_replay_lr``) was measured worse."""
 
 
 @configclass

@@ -225,8 +225,8 @@ METHODS: dict[str, Method] = {
         "MlpDAgger", "_dagger_mlp", lambda t: _distill(t, t.student_mlp, DAGGER_DEFAULTS),
         "Feed-forward student trained with the base DAgger settings."),
     "rsl_rl_dagger_tiny_cfg_entry_point": Method(
-        "TinyDAgger", "_dagger_tiny", lambda t: _distill(t, t.tiny_student, DAGGER_DEFAULTS, 300),
-        "Microcontroller-sized recurrent student trained with DAgger (RAPTOR-sized)."),
+        "TinyDAgger", "_dagger_tiny", lambda t: _distill(t, t.tiny_student, DAGGER_BEST),
+        "Microcontroller-sized recurrent student (RAPTOR-sized) trained with DAgger's best measured settings."),
     "rsl_rl_multi_teacher_cfg_entry_point": Method(
         "MultiTeacherDAgger", "_multi_teacher",
         lambda t: _distill(t, t.student, from_dagger(MultiTeacherDAggerAlgorithmCfg)),
