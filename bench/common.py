@@ -40,6 +40,22 @@ def dagger_base(*changes: str) -> list[str]:
     return pinned(DAGGER, *changes)
 
 
+def add_missing(runs: dict, theirs: dict) -> None:
+    """Add to ``runs`` (``{kind: {size: {seed: row}}}``) the rows of ``theirs`` that it lacks: what another process
+    measuring other seeds or sizes wrote to the same result file."""
+    for kind, sizes in theirs.items():
+        for size, seeds in sizes.items():
+            mine = runs.setdefault(kind, {}).setdefault(size, {})
+            mine.update({seed: row for seed, row in seeds.items() if seed not in mine})
+
+
+def agent_overrides(parser, overrides: list[str]) -> list[str]:
+    """``overrides`` (what follows the flags) when all are ``agent.*`` Hydra overrides; a parser error otherwise."""
+    if any(not o.startswith("agent.") or "=" not in o for o in overrides):
+        parser.error(f"unknown arguments {overrides}: only agent.* Hydra overrides may follow the flags")
+    return overrides
+
+
 def relative(path: str) -> str:
     """``path`` relative to the repository root (result files hold no absolute paths)."""
     return os.path.relpath(os.path.abspath(path), ROOT)

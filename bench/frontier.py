@@ -25,7 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, relative, write_result  # noqa: E402
+from common import RESULTS, add_missing, agent_overrides, relative, write_result  # noqa: E402
 from distill_methods import evaluate_teacher, spread  # noqa: E402
 from progressive import final  # noqa: E402
 
@@ -112,9 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latent_teacher", default="pretrained", help="The latent teacher (default: the shipped).")
     parser.add_argument("--name", default=None, help="Result file name (default frontier_<task>).")
     argv = sys.argv[1:] if argv is None else list(argv)
-    args, overrides = parser.parse_known_args(argv)
-    if any(not o.startswith("agent.") or "=" not in o for o in overrides):
-        parser.error(f"unknown arguments {overrides}: only agent.* Hydra overrides may follow the flags")
+    args, rest = parser.parse_known_args(argv)
+    overrides = agent_overrides(parser, rest)
     args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
     name = args.name or f"frontier_{args.task}"
     teachers = {agent: pretrained_teacher(args.task, agent) for agent in {METHODS[m][1] for m in args.methods}}
@@ -156,10 +155,7 @@ def main(argv: list[str] | None = None) -> None:
                 latest = latest if same(latest) else {}
                 setting["teachers"] = {**latest.get("setting", {}).get("teachers", {}), **setting["teachers"]}
                 teacher_evals = {**latest.get("teacher_eval", {}), **teacher_evals}
-                for m, sizes in latest.get("runs", {}).items():
-                    for size_, seeds in sizes.items():
-                        mine = runs.setdefault(m, {}).setdefault(size_, {})
-                        mine.update({k: v for k, v in seeds.items() if k not in mine})
+                add_missing(runs, latest.get("runs", {}))
                 summary = summarize(runs, chain)
                 write_result(
                     name,

@@ -2,14 +2,15 @@
 straight from the teacher with the same total env steps.
 
     python bench/progressive.py --task Quadcopter-Point-Ctrl --chain 64:64,64 16:8 8:8 [--seeds 1 2 3] \\
-        [--iterations 60] [--num_envs 512]
+        [--iterations 60] [--num_envs 512] [--name NAME] [agent.* Hydra overrides for every stage]
 A size ``H:W1,W2`` is a GRU of H units, then ELU layers of W1, W2 units (``64:64,64`` is the quadcopter's student,
 ``16:8`` its RAPTOR-sized one). Stage i of the chain distills its size with DAgger (the task's settings) for
 ``--iterations`` from stage i-1's final student (``--teacher_checkpoint <student checkpoint>``; stage 1 from the shipped
 teacher). ``direct`` distills the same size from the teacher for i x ``--iterations``, the chain's env steps up to
 that stage (``total_env_steps``). Every final student is evaluated (``--eval_envs`` envs, seed 1, one episode) with
 its parameter count and ONNX latency. Finished (size, seed) pairs are kept and skipped on a rerun with the same
-settings. Writes ``bench/results/progressive_<task>.json`` and ``.png``.
+settings, and processes measuring different seeds may share the file. Writes ``bench/results/<NAME>.json`` (default
+``progressive_<task>``) and ``.png``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, RESULTS, ROOT, pinned, relative, write_result  # noqa: E402
+from common import DAGGER, RESULTS, ROOT, add_missing, agent_overrides, pinned, relative, write_result  # noqa: E402
 from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
 
 from distill_lab.cli import evaluate  # noqa: E402
@@ -69,6 +70,14 @@ def plot(path: str, task: str, summary: dict) -> None:
     fig.savefig(path, dpi=100)
 
 
+def everything(args, runs: dict, overrides: list[str]) -> list[str]:
+    """The command line that measures every seed the file holds."""
+    seeds = sorted({int(k) for kind in runs.values() for size in kind.values() for k in size})
+    return ["--task", args.task, "--chain", *args.chain, "--seeds", *map(str, seeds), "--iterations",
+            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs),
+            *(["--name", args.name] if args.name else []), *overrides]  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
@@ -77,13 +86,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=60, help="Iterations per stage.")
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_envs", type=int, default=256)
+    parser.add_argument("--name", default=None, help="Result file name (default progressive_<task>).")
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    overrides = agent_overrides(parser, rest)
     args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
-    name = f"progressive_{args.task}"
+    name = args.name or f"progressive_{args.task}"
     teacher = pretrained_teacher(args.task)
     setting = {"task": args.task, "chain": args.chain, "iterations": args.iterations, "num_envs": args.num_envs,
                "eval_envs": args.eval_envs}  # fmt: skip
+    if overrides:
+        setting["overrides"] = overrides
     path = os.path.join(RESULTS, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
     runs = old.get("runs", {}) if old.get("setting") == setting else {}
@@ -100,15 +113,22 @@ def main(argv: list[str] | None = None) -> None:
                     if kind == "direct" and i == 0:  # the first stage is the same run
                         key[str(seed)] = runs["chain"][size][str(seed)]
                         continue
-                    key[str(seed)] = row = final(args, kind, seed, size, n, start, teacher_eval["mean_return"])
+                    key[str(seed)] = row = final(args, kind, seed, size, n, start, teacher_eval["mean_return"],
+                                                 DAGGER, overrides)  # fmt: skip
                     before = runs["chain"][args.chain[i - 1]][str(seed)]["total_env_steps"] if i else 0
                     row["total_env_steps"] = row["env_steps"] + (before if kind == "chain" else 0)
+                    latest = read_json(path) if os.path.exists(path) else {}  # another process may have added seeds
+                    add_missing(runs, latest.get("runs", {}) if latest.get("setting") == setting else {})
                     summary = {k: {s: {"parameters": next(iter(r.values()))["profile"]["parameters"],
                                        **{m: spread([x[m] for x in r.values()]) for m in
                                           ("return_ratio", "success_rate", "total_env_steps", "wall_time_s")}}
                                    for s, r in v.items() if r} for k, v in runs.items()}  # fmt: skip
-                    write_result(name, __file__, argv, {"setting": setting, "teacher_eval": teacher_eval,
-                                                        "runs": runs, "summary": summary})  # fmt: skip
+                    write_result(
+                        name,
+                        __file__,
+                        everything(args, runs, overrides),
+                        {"setting": setting, "teacher_eval": teacher_eval, "runs": runs, "summary": summary},
+                    )
                     plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
             previous = os.path.join(ROOT, runs["chain"][size][str(seed)]["checkpoint"])
 
