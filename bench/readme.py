@@ -45,6 +45,12 @@ def reach(hit: dict) -> str:
     )
 
 
+def figure(result: dict) -> list[str]:
+    """The result's plot (the ``.png`` beside its file), when there is one."""
+    png = result["file"].removesuffix(".json") + ".png"
+    return [f"![{result['benchmark']}]({png})", ""] if os.path.exists(os.path.join(ROOT, png)) else []
+
+
 def source(result: dict) -> str:
     return f"`{result['file']}`, from `{result['command']}` ({result['measured']}, {result['machine']})"
 
@@ -133,7 +139,7 @@ def methods() -> list[str]:
                 f"{final['gradient_updates']['mean']:.0f} | {final['wall_time_s']['mean']:.0f} | "
                 f"{reach(m['summary']['to_95pct'])} |"
             )
-        lines.append("")
+        lines += ["", *figure(r)]
     return lines
 
 
@@ -201,7 +207,7 @@ def progressive() -> list[str]:
                     f"| {size} | {s['parameters']} | {route} | {pm(s['return_ratio'])} | "
                     f"{pm(s['success_rate'])} | {s['total_env_steps']['mean'] / 1e6:.2f} M |"
                 )
-        lines.append("")
+        lines += ["", *figure(r)]
     return lines
 
 
@@ -220,7 +226,7 @@ def frontier() -> list[str]:
                 latency = f"{s['latency_ms_batch1']:.3f}" if s.get("latency_ms_batch1") else "-"
                 lines.append(f"| {method} | {size} | {s['parameters']} | {latency} | {pm(s['return_ratio'])} | "
                              f"{pm(s['success_rate'])} |")  # fmt: skip
-        lines.append("")
+        lines += ["", *figure(r)]
     return lines
 
 
