@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from distill_lab.io import write_json
+from distill_lab.io import read_json, write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """The repository root; benchmarks run from it."""
@@ -47,6 +47,35 @@ def add_missing(runs: dict, theirs: dict) -> None:
         for size, seeds in sizes.items():
             mine = runs.setdefault(kind, {}).setdefault(size, {})
             mine.update({seed: row for seed, row in seeds.items() if seed not in mine})
+
+
+def same_setting(data: dict, setting: dict, partial: str = "teachers") -> bool:
+    """Whether the result ``data`` was measured with ``setting``: every entry equal, except the ``partial`` mapping
+    (say, each method's teacher), which need only agree on the keys both name (processes may measure other methods)."""
+    found = data.get("setting", {})
+    rest = lambda s: {k: v for k, v in s.items() if k != partial}  # noqa: E731
+    theirs = found.get(partial, {})
+    return rest(found) == rest(setting) and all(theirs.get(k, v) == v for k, v in setting.get(partial, {}).items())
+
+
+def saved(path: str, setting: dict) -> dict:
+    """The result file ``path`` when it was measured with ``setting`` (:func:`same_setting`), else ``{}``. Read again
+    before writing, it holds what other processes sharing the file have added since."""
+    data = read_json(path) if os.path.exists(path) else {}
+    return data if same_setting(data, setting) else {}
+
+
+def seeds_held(runs: dict) -> list[str]:
+    """The seeds ``runs`` (``{kind: {size: {seed: row}}}``) holds, in order."""
+    return [str(s) for s in sorted({int(k) for kind in runs.values() for size in kind.values() for k in size})]
+
+
+def rerun_flags(args, runs: dict, overrides: list[str], *flags: str) -> list[str]:
+    """The command line that measures every seed ``runs`` holds again: ``--task``, the script's own ``flags``, then
+    the seeds, budget, evaluation size, ``--name`` and the ``agent.*`` overrides of ``args``."""
+    return ["--task", args.task, *flags, "--seeds", *seeds_held(runs), "--iterations", str(args.iterations),
+            "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs),
+            *(["--name", args.name] if args.name else []), *overrides]  # fmt: skip
 
 
 def agent_overrides(parser, overrides: list[str]) -> list[str]:

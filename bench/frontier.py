@@ -25,7 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, add_missing, agent_overrides, relative, write_result  # noqa: E402
+from common import RESULTS, add_missing, agent_overrides, relative, rerun_flags, saved, write_result  # noqa: E402
 from distill_methods import evaluate_teacher, spread  # noqa: E402
 from progressive import final  # noqa: E402
 
@@ -94,10 +94,7 @@ def everything(args, runs: dict, overrides: list[str]) -> list[str]:
     """The command line that measures every (method, size, seed) the file holds."""
     shape = lambda s: [int(n) for n in s.replace(":", ",").split(",")]  # noqa: E731
     sizes = sorted({s for m in runs.values() for s in m}, key=shape)
-    seeds = sorted({int(k) for m in runs.values() for s in m.values() for k in s})
-    return ["--task", args.task, "--sizes", *sizes, "--methods", *runs, "--seeds", *map(str, seeds), "--iterations",
-            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs),
-            *(["--name", args.name] if args.name else []), *overrides]  # fmt: skip
+    return rerun_flags(args, runs, overrides, "--sizes", *sizes, "--methods", *runs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -124,17 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     if overrides:
         setting["overrides"] = overrides
     path = os.path.join(RESULTS, f"{name}.json")
-    old = read_json(path) if os.path.exists(path) else {}
-
-    def same(data: dict) -> bool:
-        """Whether ``data`` was measured with this setting (its teachers may cover other methods)."""
-        found = dict(data.get("setting", {}))
-        theirs = found.pop("teachers", {})
-        return found == {k: v for k, v in setting.items() if k != "teachers"} and all(
-            theirs.get(a, p) == p for a, p in setting["teachers"].items()
-        )
-
-    runs = old.get("runs", {}) if same(old) else {}
+    old = saved(path, setting)
+    runs = old.get("runs", {})
     teacher_evals = old.get("teacher_eval", {}) if runs else {}
     setting["teachers"] = {**(old["setting"]["teachers"] if runs else {}), **setting["teachers"]}
     progressive = os.path.join(RESULTS, f"progressive_{args.task}.json")
@@ -151,8 +139,7 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 done[str(seed)] = final(args, f"frontier_{method}", seed, size, args.iterations, teacher,
                                         teacher_evals[teacher_agent]["mean_return"], agent, overrides)  # fmt: skip
-                latest = read_json(path) if os.path.exists(path) else {}  # another process may have added seeds
-                latest = latest if same(latest) else {}
+                latest = saved(path, setting)  # another process may have added seeds
                 setting["teachers"] = {**latest.get("setting", {}).get("teachers", {}), **setting["teachers"]}
                 teacher_evals = {**latest.get("teacher_eval", {}), **teacher_evals}
                 add_missing(runs, latest.get("runs", {}))

@@ -10,7 +10,7 @@ teacher). ``direct`` distills the same size from the teacher for i x ``--iterati
 that stage (``total_env_steps``). Every final student is evaluated (``--eval_envs`` envs, seed 1, one episode) with
 its parameter count and ONNX latency. Finished (size, seed) pairs are kept and skipped on a rerun with the same
 settings, and processes measuring different seeds may share the file. Writes ``bench/results/<NAME>.json`` (default
-``progressive_<task>``) and ``.png``.
+``progressive_<task>``; ``--results`` moves it) and ``.png``.
 """
 
 from __future__ import annotations
@@ -23,11 +23,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, RESULTS, ROOT, add_missing, agent_overrides, pinned, relative, write_result  # noqa: E402
+from common import (  # noqa: E402
+    DAGGER,
+    RESULTS,
+    ROOT,
+    add_missing,
+    agent_overrides,
+    pinned,
+    relative,
+    rerun_flags,
+    saved,
+    write_result,
+)
 from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
 
 from distill_lab.cli import evaluate  # noqa: E402
-from distill_lab.io import read_json  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
 
@@ -70,14 +80,6 @@ def plot(path: str, task: str, summary: dict) -> None:
     fig.savefig(path, dpi=100)
 
 
-def everything(args, runs: dict, overrides: list[str]) -> list[str]:
-    """The command line that measures every seed the file holds."""
-    seeds = sorted({int(k) for kind in runs.values() for size in kind.values() for k in size})
-    return ["--task", args.task, "--chain", *args.chain, "--seeds", *map(str, seeds), "--iterations",
-            str(args.iterations), "--num_envs", str(args.num_envs), "--eval_envs", str(args.eval_envs),
-            *(["--name", args.name] if args.name else []), *overrides]  # fmt: skip
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
@@ -87,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_envs", type=int, default=256)
     parser.add_argument("--name", default=None, help="Result file name (default progressive_<task>).")
+    parser.add_argument("--results", default=RESULTS, help="Folder of the result files (default bench/results).")
     argv = sys.argv[1:] if argv is None else list(argv)
     args, rest = parser.parse_known_args(argv)
     overrides = agent_overrides(parser, rest)
@@ -97,9 +100,9 @@ def main(argv: list[str] | None = None) -> None:
                "eval_envs": args.eval_envs}  # fmt: skip
     if overrides:
         setting["overrides"] = overrides
-    path = os.path.join(RESULTS, f"{name}.json")
-    old = read_json(path) if os.path.exists(path) else {}
-    runs = old.get("runs", {}) if old.get("setting") == setting else {}
+    path = os.path.join(args.results, f"{name}.json")
+    old = saved(path, setting)
+    runs = old.get("runs", {})
     teacher_eval = old.get("teacher_eval") if runs else None
     if teacher_eval is None:
         teacher_eval = evaluate_teacher(args, "rsl_rl_cfg_entry_point", teacher)
@@ -117,8 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                                                  DAGGER, overrides)  # fmt: skip
                     before = runs["chain"][args.chain[i - 1]][str(seed)]["total_env_steps"] if i else 0
                     row["total_env_steps"] = row["env_steps"] + (before if kind == "chain" else 0)
-                    latest = read_json(path) if os.path.exists(path) else {}  # another process may have added seeds
-                    add_missing(runs, latest.get("runs", {}) if latest.get("setting") == setting else {})
+                    add_missing(runs, saved(path, setting).get("runs", {}))  # another process may have added seeds
                     summary = {k: {s: {"parameters": next(iter(r.values()))["profile"]["parameters"],
                                        **{m: spread([x[m] for x in r.values()]) for m in
                                           ("return_ratio", "success_rate", "total_env_steps", "wall_time_s")}}
@@ -126,10 +128,11 @@ def main(argv: list[str] | None = None) -> None:
                     write_result(
                         name,
                         __file__,
-                        everything(args, runs, overrides),
+                        rerun_flags(args, runs, overrides, "--chain", *args.chain),
                         {"setting": setting, "teacher_eval": teacher_eval, "runs": runs, "summary": summary},
+                        args.results,
                     )
-                    plot(os.path.join(RESULTS, f"{name}.png"), args.task, summary)
+                    plot(os.path.join(args.results, f"{name}.png"), args.task, summary)
             previous = os.path.join(ROOT, runs["chain"][size][str(seed)]["checkpoint"])
 
 
