@@ -61,7 +61,8 @@ def plot(path: str, task: str, summary: dict) -> None:
             for method, sizes in summary.items():
                 rows = sorted(sizes.values(), key=lambda r: r["parameters"])
                 xs, ys = [r[x_key] for r in rows], [r[key]["mean"] for r in rows]
-                axis.errorbar(xs, ys, [r[key]["std"] for r in rows], fmt="o-", capsize=3, label=method)
+                line = "o-" if row == 0 else "o"  # latency need not grow with size: points only
+                axis.errorbar(xs, ys, [r[key]["std"] for r in rows], fmt=line, capsize=3, label=method)
                 everything += list(zip(xs, ys, strict=True))
             front = pareto(everything)
             axis.step([x for x, _ in front], [y for _, y in front], "k-", where="post", lw=1, label="Pareto front")
@@ -113,9 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     overrides = agent_overrides(parser, rest)
     args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
     name = args.name or f"frontier_{args.task}"
-    teachers = {agent: pretrained_teacher(args.task, agent) for agent in {METHODS[m][1] for m in args.methods}}
-    if args.latent_teacher != "pretrained" and LATENT_TEACHER in teachers:
-        teachers[LATENT_TEACHER] = os.path.abspath(args.latent_teacher)
+    given = {LATENT_TEACHER: os.path.abspath(args.latent_teacher)} if args.latent_teacher != "pretrained" else {}
+    teachers = {a: given.get(a) or pretrained_teacher(args.task, a) for a in {METHODS[m][1] for m in args.methods}}
     setting = {"task": args.task, "iterations": args.iterations, "num_envs": args.num_envs, "eval_envs": args.eval_envs,
                "teachers": {a: relative(p) for a, p in teachers.items()}}  # fmt: skip
     if overrides:

@@ -115,9 +115,10 @@ def test_latent_entry_points_train_from_a_latent_teacher_run(tmp_path):
             pretrained_teacher(TASK), cwd=tmp_path, match="does not match the model cfg")  # fmt: skip
 
 
-def test_the_shipped_latent_teacher_teaches_the_latent_student(tmp_path):
-    run_dir = run("train", "--task", TASK, "--agent", "rsl_rl_latent_cfg_entry_point", "--num_envs", "8",
+@pytest.mark.parametrize("task", [TASK, "blind_rl"])
+def test_the_shipped_latent_teacher_teaches_the_latent_student(tmp_path, task):
+    run_dir = run("train", "--task", task, "--agent", "rsl_rl_latent_cfg_entry_point", "--num_envs", "8",
                   "--max_iterations", "1", "--teacher_checkpoint", "pretrained", cwd=tmp_path)  # fmt: skip
     saved = load_checkpoint(f"{run_dir}/model_0.pt")
-    shipped = load_checkpoint(pretrained_teacher(TASK, "rsl_rl_latent_teacher_cfg_entry_point"))
+    shipped = load_checkpoint(pretrained_teacher(task, "rsl_rl_latent_teacher_cfg_entry_point"))
     assert torch.equal(saved["teacher_state_dict"]["encoder.0.weight"], shipped["actor_state_dict"]["encoder.0.weight"])
