@@ -19,10 +19,9 @@ import argparse
 import os
 import sys
 
-from common import RESULTS, ROOT, relative, write_result
-from distill_methods import spread
-from distill_methods import summarize as curve_summary
-
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import RESULTS, ROOT, curve_summary, relative, spread, write_result
 from distill_lab.cli import evaluate, teachers, train
 from distill_lab.io import latest_checkpoint, read_json, read_manifest
 from distill_lab.pretrained import pretrained_teacher
@@ -30,8 +29,22 @@ from distill_lab.pretrained import pretrained_teacher
 TASK = "blind_rl"
 MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
 METRICS = ("mean_return", "success_rate", "error_vel_xy", "error_vel_yaw")
-EXPERT = ["--task", TASK, "--conditions", os.path.join(ROOT, "bench", "blind_experts.json"), "--init", "pretrained",
-          "--max_iterations", "100", "--num_envs", "1024", "--eval_envs", "128", "--name", "low_friction"]  # fmt: skip
+EXPERT = [
+    "--task",
+    TASK,
+    "--conditions",
+    os.path.join(ROOT, "bench", "blind_experts.json"),
+    "--init",
+    "pretrained",
+    "--max_iterations",
+    "100",
+    "--num_envs",
+    "1024",
+    "--eval_envs",
+    "128",
+    "--name",
+    "low_friction",
+]
 """The teacher factory's flags for the expert."""
 
 
@@ -62,10 +75,18 @@ def curve(args, run: str, final: dict, teacher_return: float) -> list[dict]:
         "--checkpoints",
         *(os.path.join(ROOT, run, c["checkpoint"]) for c in saved[:-1]),
     ]
-    rows = [*(evaluate.main(base) if len(saved) > 1 else []), final]  # fmt: skip
-    return [{"iteration": c["iteration"] + 1, "env_steps": c["total_env_steps"], "gradient_updates":
-             c["gradient_updates"], "wall_time_s": c["training_seconds"], **{m: r[m] for m in METRICS if m in r},
-             "return_ratio": r["mean_return"] / teacher_return} for c, r in zip(saved, rows, strict=True)]  # fmt: skip
+    rows = [*(evaluate.main(base) if len(saved) > 1 else []), final]
+    return [
+        {
+            "iteration": c["iteration"] + 1,
+            "env_steps": c["total_env_steps"],
+            "gradient_updates": c["gradient_updates"],
+            "wall_time_s": c["training_seconds"],
+            **{m: r[m] for m in METRICS if m in r},
+            "return_ratio": r["mean_return"] / teacher_return,
+        }
+        for c, r in zip(saved, rows, strict=True)
+    ]
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -100,15 +121,23 @@ def main(argv: list[str] | None = None) -> None:
     expert_manifest = teachers.main(EXPERT)
     expert = read_json(expert_manifest)["teachers"][0]
     expert_flags = [relative(a) if os.path.isabs(a) else a for a in EXPERT]  # the same in every checkout
-    setting = {"task": TASK, "expert": expert_flags, "iterations": args.iterations, "num_envs": args.num_envs,
-               "eval_envs": args.eval_envs}  # fmt: skip
+    setting = {
+        "task": TASK,
+        "expert": expert_flags,
+        "iterations": args.iterations,
+        "num_envs": args.num_envs,
+        "eval_envs": args.eval_envs,
+    }
     path = os.path.join(RESULTS, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
     data = old if old.get("setting") == setting else {"setting": setting, "policies": {}, "students": {}}
     data["expert_card"] = {k: expert[k] for k in ("conditions", "evaluation_on_own_conditions")}
     expert_checkpoint = os.path.join(os.path.dirname(expert_manifest), expert["checkpoint"])
-    plan = [("teacher_flat", "rsl_rl_cfg_entry_point", pretrained_teacher(TASK)),
-            ("teacher_low_friction", "rsl_rl_cfg_entry_point", expert_checkpoint), *references()]  # fmt: skip
+    plan = [
+        ("teacher_flat", "rsl_rl_cfg_entry_point", pretrained_teacher(TASK)),
+        ("teacher_low_friction", "rsl_rl_cfg_entry_point", expert_checkpoint),
+        *references(),
+    ]
 
     def save() -> None:
         singles = [p for k, p in data["policies"].items() if k.startswith("single_")]
@@ -117,26 +146,59 @@ def main(argv: list[str] | None = None) -> None:
         data["curve_summary"] = curve_summary(curves) if curves else {}
         data["single_summary"] = summarize(singles)
         seeds = sorted(data["students"], key=int)
-        write_result(name, __file__, ["--seeds", *seeds, "--iterations", str(args.iterations), "--num_envs",
-                                      str(args.num_envs), "--eval_envs", str(args.eval_envs)], data)  # fmt: skip
+        write_result(
+            name,
+            __file__,
+            [
+                "--seeds",
+                *seeds,
+                "--iterations",
+                str(args.iterations),
+                "--num_envs",
+                str(args.num_envs),
+                "--eval_envs",
+                str(args.eval_envs),
+            ],
+            data,
+        )
 
     for label, agent, checkpoint in plan:
         if label not in data["policies"]:
-            data["policies"][label] = {"checkpoint": relative(checkpoint),
-                                       **evaluations(args, agent, checkpoint, expert_manifest)}  # fmt: skip
+            data["policies"][label] = {
+                "checkpoint": relative(checkpoint),
+                **evaluations(args, agent, checkpoint, expert_manifest),
+            }
             save()
     for seed in args.seeds:
         if str(seed) in data["students"]:
             continue
-        run = train.main(["--task", TASK, "--agent", MULTI, "--num_envs", str(args.num_envs), "--seed", str(seed),
-                          "--max_iterations", str(args.iterations), "--run_name", f"bench_blind_experts_s{seed}",
-                          "--teacher_checkpoint", pretrained_teacher(TASK), expert_manifest])  # fmt: skip
+        run = train.main(
+            [
+                "--task",
+                TASK,
+                "--agent",
+                MULTI,
+                "--num_envs",
+                str(args.num_envs),
+                "--seed",
+                str(seed),
+                "--max_iterations",
+                str(args.iterations),
+                "--run_name",
+                f"bench_blind_experts_s{seed}",
+                "--teacher_checkpoint",
+                pretrained_teacher(TASK),
+                expert_manifest,
+            ]
+        )
         last = read_manifest(run)["checkpoints"][-1]
         data["students"][str(seed)] = {
-            "run": relative(run), "env_steps": last["total_env_steps"], "gradient_updates": last["gradient_updates"],
+            "run": relative(run),
+            "env_steps": last["total_env_steps"],
+            "gradient_updates": last["gradient_updates"],
             "wall_time_s": last["training_seconds"],
             **evaluations(args, "rsl_rl_dagger_cfg_entry_point", latest_checkpoint(run), expert_manifest),
-        }  # fmt: skip
+        }
         save()
     teacher_return = data["policies"]["teacher_flat"]["default"]["mean_return"]
     for student in data["students"].values():

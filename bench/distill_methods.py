@@ -21,23 +21,34 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, RESULTS, ROOT, dagger_base, relative, write_result  # noqa: E402
 
-from distill_lab.cli import evaluate, train  # noqa: E402
-from distill_lab.io import read_json, read_manifest  # noqa: E402
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import (
+    DAGGER,
+    RESULTS,
+    ROOT,
+    curve_summary,
+    dagger_base,
+    evaluate_teacher,
+    relative,
+    stage,
+    write_result,
+)
+from distill_lab.io import read_json  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
 DISTILL = "rsl_rl_distillation_cfg_entry_point"
 FEATURE, LATENT = "rsl_rl_feature_cfg_entry_point", "rsl_rl_latent_cfg_entry_point"
-REPLAY = dagger_base("agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4",
-                     "agent.algorithm.num_mini_batches=8")  # fmt: skip
+REPLAY = dagger_base(
+    "agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4", "agent.algorithm.num_mini_batches=8"
+)
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
 LR_DECAY = ["agent.algorithm.learning_rate_schedule=linear", "agent.algorithm.final_learning_rate=1e-4"]
 """The learning rate falling linearly from 1e-3 to 1e-4 over the run (``_late_lr``: over its last third)."""
@@ -50,14 +61,14 @@ METHODS: dict[str, tuple[str, list[str]]] = {
         )
         for e in (2, 8, 32)
         for lr in ("", "_lr3e-3")
-    },  # fmt: skip
+    },
     "stock_mlp": ("rsl_rl_distillation_mlp_cfg_entry_point", []),
     "dagger": (DAGGER, dagger_base()),
     "dagger_kl": (DAGGER, dagger_base("agent.algorithm.loss_type=kl")),
     "dagger_no_forcing": (
         DAGGER,
         dagger_base("agent.algorithm.teacher_forcing_iterations=0", "agent.algorithm.beta_decay_iterations=0"),
-    ),  # fmt: skip
+    ),
     "dagger_no_aggregation": (DAGGER, dagger_base("agent.algorithm.buffer_capacity=1")),
     "dagger_replay": (DAGGER, REPLAY),
     "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
@@ -66,7 +77,7 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_replay_late_lr": (
         DAGGER,
         dagger_base(*REPLAY, *LR_DECAY, "agent.algorithm.learning_rate_decay_fraction=0.33"),
-    ),  # fmt: skip
+    ),
     "dagger_replay_lr2e-3": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.learning_rate=2e-3")),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
@@ -83,8 +94,23 @@ is action-only DAgger with the same student and teacher (the latent loss weighte
 the teacher's frozen head (the quadcopter's: 128, 128)."""
 CHAINS = {"dagger_replay_ft": ("dagger_replay", ("rsl_rl_finetune_cfg_entry_point", []))}
 """Two-stage methods: name -> (distillation method, (fine-tuning agent, overrides))."""
-QUICK = ["--methods", "stock", "dagger", "--seeds", "1", "2", "--iterations", "2", "--num_envs", "16", "--eval_every",
-         "1", "--eval_envs", "8", "env.episode_length_s=1"]  # fmt: skip
+QUICK = [
+    "--methods",
+    "stock",
+    "dagger",
+    "--seeds",
+    "1",
+    "2",
+    "--iterations",
+    "2",
+    "--num_envs",
+    "16",
+    "--eval_every",
+    "1",
+    "--eval_envs",
+    "8",
+    "env.episode_length_s=1",
+]
 """``--quick``: a smoke run at tiny sizes (CI)."""
 
 
@@ -110,39 +136,6 @@ def method_spec(spec: str) -> str:
     return spec
 
 
-def stage(args, name: str, seed: int, agent: str, overrides: list[str], iterations: int, start: list[str]) -> list:
-    """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics)."""
-    run_name = re.sub(r"[^\w.-]+", "_", f"bench_{name}_s{seed}")
-    run_dir = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
-                          "--max_iterations", str(iterations), "--run_name", run_name,
-                          f"agent.save_interval={args.eval_every}", *start, *overrides,
-                          *args.env_overrides])  # fmt: skip
-    saved = read_manifest(run_dir)["checkpoints"]
-    rows = evaluate.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.eval_envs), "--seed",
-                          str(args.eval_seed), "--no_profile", *steps(args), *args.env_overrides, "--checkpoints",
-                          *(os.path.join(run_dir, c["checkpoint"]) for c in saved)])  # fmt: skip
-    points = []
-    for entry, row in zip(saved, rows, strict=True):
-        metrics = {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory", "seed", "num_envs")}
-        points.append({"run": relative(run_dir), "iteration": entry["iteration"] + 1, "env_steps":
-                       entry["total_env_steps"], "gradient_updates": entry["gradient_updates"],
-                       "wall_time_s": entry["training_seconds"], **metrics})  # fmt: skip
-    return points
-
-
-def steps(args) -> list[str]:
-    """The evaluation length flag (default: one episode)."""
-    return ["--num_steps", str(args.eval_steps)] if args.eval_steps else []
-
-
-def evaluate_teacher(args, agent: str, teacher: str) -> dict:
-    """The teacher's metrics on the students' evaluation (same envs, seed, initial states and length)."""
-    row = evaluate.main(["--task", args.task, "--agent", agent, "--checkpoints", teacher, "--num_envs",
-                         str(args.eval_envs), "--seed", str(args.eval_seed), "--no_profile", *steps(args),
-                         *args.env_overrides])[0]  # fmt: skip
-    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory")}
-
-
 def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) -> list[dict]:
     """One seed of a method: its curve, with each point's return ratio; chained stages add up their costs."""
     agent, overrides, then = method(name)
@@ -160,34 +153,6 @@ def run_method(args, name: str, seed: int, teacher: str, teacher_return: float) 
     return curve
 
 
-def spread(values: list[float]) -> dict | None:
-    """Mean, (population) std and count of ``values``; NaN in, NaN out."""
-    if not values:
-        return None
-    mean = sum(values) / len(values)
-    return {"mean": mean, "std": (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5, "n": len(values)}
-
-
-def summarize(runs: dict[str, list[dict]]) -> dict:
-    """Per method: the curve's mean and spread over seeds, and what it took to reach 90 % and 95 % of the teacher."""
-    curves = list(runs.values())
-    summary = {"curve": []}
-    for points in zip(*curves, strict=False):
-        summary["curve"].append({key: spread([p[key] for p in points]) for key in
-                                 ("env_steps", "gradient_updates", "wall_time_s", "return_ratio", "success_rate")
-                                 if all(key in p for p in points)})  # fmt: skip
-    for target in (0.90, 0.95):
-        hits = [next((p for p in c if p["return_ratio"] >= target), None) for c in curves]
-        reached = [h for h in hits if h is not None]
-        summary[f"to_{round(100 * target)}pct"] = {
-            "seeds_reached": len(reached),
-            "of": len(curves),
-            **{key: spread([h[key] for h in reached]) for key in ("env_steps", "gradient_updates", "wall_time_s")},
-        }
-    summary["final"] = summary["curve"][-1]
-    return summary
-
-
 def plot(path: str, task: str, methods: dict, teacher_eval: dict) -> None:
     """Return ratio and success against env steps: seed mean with a band of one std."""
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
@@ -198,8 +163,12 @@ def plot(path: str, task: str, methods: dict, teacher_eval: dict) -> None:
             mean = [p[key]["mean"] for p in curve]
             std = [p[key]["std"] for p in curve]
             axis.plot(xs, mean, marker="o", ms=3, label=f"{name} ({m['summary']['final'][key]['n']} seeds)")
-            axis.fill_between(xs, [a - b for a, b in zip(mean, std, strict=True)],
-                              [a + b for a, b in zip(mean, std, strict=True)], alpha=0.2)  # fmt: skip
+            axis.fill_between(
+                xs,
+                [a - b for a, b in zip(mean, std, strict=True)],
+                [a + b for a, b in zip(mean, std, strict=True)],
+                alpha=0.2,
+            )
     ax[0].axhline(0.95, ls="--", c="gray")
     ax[0].set(xlabel="env steps [M]", ylabel="student / teacher return", title=task)
     ax[1].axhline(teacher_eval.get("success_rate", float("nan")), ls="--", c="k", label="teacher")
@@ -213,10 +182,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
     parser.add_argument("--teacher", default="pretrained", help="Teacher checkpoint (default: the shipped one).")
-    parser.add_argument("--teacher_agent", default=TEACHER, help="The teacher's PPO entry point (its shipped "
-                        "checkpoint, its evaluation); rsl_rl_latent_teacher_cfg_entry_point for latent*.")  # fmt: skip
-    parser.add_argument("--methods", nargs="+", type=method_spec, default=["stock", "dagger"],
-                        help="Method names (METHODS, CHAINS), each optionally with +override+override...")  # fmt: skip
+    parser.add_argument(
+        "--teacher_agent",
+        default=TEACHER,
+        help="The teacher's PPO entry point (its shipped "
+        "checkpoint, its evaluation); rsl_rl_latent_teacher_cfg_entry_point for latent*.",
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        type=method_spec,
+        default=["stock", "dagger"],
+        help="Method names (METHODS, CHAINS), each optionally with +override+override...",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="Training seeds.")
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--num_envs", type=int, default=512)
@@ -235,9 +213,15 @@ def main(argv: list[str] | None = None) -> None:
     name = args.name or f"distill_methods_{args.task}" + ("_quick" if args.quick else "")
     pretrained = args.teacher == "pretrained"
     teacher = pretrained_teacher(args.task, args.teacher_agent) if pretrained else os.path.abspath(args.teacher)
-    setting = {"task": args.task, "teacher": relative(teacher), "iterations": args.iterations,
-               "num_envs": args.num_envs, "eval_every": args.eval_every, "eval_envs": args.eval_envs,
-               "eval_seed": args.eval_seed}  # fmt: skip
+    setting = {
+        "task": args.task,
+        "teacher": relative(teacher),
+        "iterations": args.iterations,
+        "num_envs": args.num_envs,
+        "eval_every": args.eval_every,
+        "eval_envs": args.eval_envs,
+        "eval_seed": args.eval_seed,
+    }
     setting |= {k: v for k, v in (("eval_steps", args.eval_steps), ("env_overrides", args.env_overrides)) if v}
     if args.teacher_agent != TEACHER:
         setting["teacher_agent"] = args.teacher_agent
@@ -257,7 +241,12 @@ def main(argv: list[str] | None = None) -> None:
             agent, overrides, _ = method(method_name)
             latest = read_json(path) if os.path.exists(path) else {}  # another process may have added methods
             methods = {**(latest.get("methods", {}) if latest.get("setting") == setting else {}), **methods}
-            methods[method_name] = {"agent": agent, "overrides": overrides, "runs": runs, "summary": summarize(runs)}
+            methods[method_name] = {
+                "agent": agent,
+                "overrides": overrides,
+                "runs": runs,
+                "summary": curve_summary(runs),
+            }
             seeds = sorted({int(s) for m in methods.values() for s in m["runs"]})
             everything = [
                 "--task",
@@ -271,8 +260,13 @@ def main(argv: list[str] | None = None) -> None:
                 *(f"--{k}={v}" for k, v in list(setting.items())[2:] if v is not None),
                 *(["--name", args.name] if args.name else []),
             ]
-            write_result(name, __file__, everything, {"setting": setting, "teacher_eval": teacher_eval,
-                                                      "methods": methods}, args.results)  # fmt: skip
+            write_result(
+                name,
+                __file__,
+                everything,
+                {"setting": setting, "teacher_eval": teacher_eval, "methods": methods},
+                args.results,
+            )
             final = methods[method_name]["summary"]["final"]["return_ratio"]
             print(f"{method_name} seed {seed}: return ratio {final['mean']:.3f} (mean of {final['n']} seeds)")
     plot(os.path.join(args.results, f"{name}.png"), args.task, methods, teacher_eval)

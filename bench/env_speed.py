@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 
-from common import write_result
-
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import write_result
 from distill_lab.io import read_json, write_json
 
 
@@ -93,11 +94,21 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for n in args.num_envs:
         env_rate, bare_rate = child(args.task, n, args.steps, False), child(args.task, n, args.steps, True)
-        rows.append({"num_envs": n, "env_steps_per_s": env_rate, "bare_scene_steps_per_s": bare_rate,
-                     "ratio": env_rate / bare_rate})  # fmt: skip
+        rows.append(
+            {
+                "num_envs": n,
+                "env_steps_per_s": env_rate,
+                "bare_scene_steps_per_s": bare_rate,
+                "ratio": env_rate / bare_rate,
+            }
+        )
         print(f"{n:5d} envs: env {env_rate:8.0f}/s, bare scene {bare_rate:8.0f}/s, ratio {env_rate / bare_rate:.2f}")
-    write_result(f"env_speed_{args.task}", __file__, argv, {"task": args.task, "device": "cpu", "steps": args.steps,
-                                                              "results": rows})  # fmt: skip
+    write_result(
+        f"env_speed_{args.task}",
+        __file__,
+        argv,
+        {"task": args.task, "device": "cpu", "steps": args.steps, "results": rows},
+    )
 
 
 if __name__ == "__main__":

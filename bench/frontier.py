@@ -25,10 +25,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, add_missing, agent_overrides, relative, rerun_flags, saved, write_result  # noqa: E402
-from distill_methods import evaluate_teacher, spread  # noqa: E402
-from progressive import final  # noqa: E402
 
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import (
+    RESULTS,
+    add_missing,
+    agent_overrides,
+    evaluate_teacher,
+    final,
+    relative,
+    rerun_flags,
+    saved,
+    spread,
+    write_result,
+)
 from distill_lab.io import read_json  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
 
@@ -80,14 +91,15 @@ def summarize(runs: dict, chain: dict | None) -> dict:
             rows = list(seeds.values())
             if rows:
                 summary.setdefault(method, {})[size] = {
-                    "parameters": rows[0]["profile"]["parameters"], LATENCY: rows[0]["profile"].get(LATENCY),
+                    "parameters": rows[0]["profile"]["parameters"],
+                    LATENCY: rows[0]["profile"].get(LATENCY),
                     **{m: spread([r[m] for r in rows]) for m in ("return_ratio", "success_rate", "wall_time_s")},
-                }  # fmt: skip
+                }
     if chain:
         summary["progressive"] = {
             size: {**row, LATENCY: next(iter(chain["runs"]["chain"][size].values()))["profile"].get(LATENCY)}
             for size, row in chain["summary"].get("chain", {}).items()
-        }  # fmt: skip
+        }
     return summary
 
 
@@ -116,8 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     name = args.name or f"frontier_{args.task}"
     given = {LATENT_TEACHER: os.path.abspath(args.latent_teacher)} if args.latent_teacher != "pretrained" else {}
     teachers = {a: given.get(a) or pretrained_teacher(args.task, a) for a in {METHODS[m][1] for m in args.methods}}
-    setting = {"task": args.task, "iterations": args.iterations, "num_envs": args.num_envs, "eval_envs": args.eval_envs,
-               "teachers": {a: relative(p) for a, p in teachers.items()}}  # fmt: skip
+    setting = {
+        "task": args.task,
+        "iterations": args.iterations,
+        "num_envs": args.num_envs,
+        "eval_envs": args.eval_envs,
+        "teachers": {a: relative(p) for a, p in teachers.items()},
+    }
     if overrides:
         setting["overrides"] = overrides
     path = os.path.join(RESULTS, f"{name}.json")
@@ -137,8 +154,17 @@ def main(argv: list[str] | None = None) -> None:
                 done = runs.setdefault(method, {}).setdefault(size, {})
                 if str(seed) in done:
                     continue
-                done[str(seed)] = final(args, f"frontier_{method}", seed, size, args.iterations, teacher,
-                                        teacher_evals[teacher_agent]["mean_return"], agent, overrides)  # fmt: skip
+                done[str(seed)] = final(
+                    args,
+                    f"frontier_{method}",
+                    seed,
+                    size,
+                    args.iterations,
+                    teacher,
+                    teacher_evals[teacher_agent]["mean_return"],
+                    agent,
+                    overrides,
+                )
                 latest = saved(path, setting)  # another process may have added seeds
                 setting["teachers"] = {**latest.get("setting", {}).get("teachers", {}), **setting["teachers"]}
                 teacher_evals = {**latest.get("teacher_eval", {}), **teacher_evals}

@@ -15,9 +15,9 @@ import shutil
 import sys
 import time
 
-from common import RESULTS, ROOT, write_result
-from distill_methods import spread
-
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import RESULTS, ROOT, spread, write_result
 from distill_lab.cli import pipeline
 from distill_lab.io import read_json
 
@@ -41,15 +41,22 @@ def main(argv: list[str] | None = None) -> None:
         evaluation = pipeline.main(["--task", args.task, "--seed", str(seed), "--name", name, *extra])
         student, teacher = evaluation["student"], evaluation["teacher"]
         runs[str(seed)] = {
-            "wall_time_s": time.time() - started, "return_ratio": evaluation["return_ratio"],
-            "student_success": student["success_rate"], "teacher_success": teacher["success_rate"],
-            "student_return": student["mean_return"], "teacher_return": teacher["mean_return"],
-        }  # fmt: skip
+            "wall_time_s": time.time() - started,
+            "return_ratio": evaluation["return_ratio"],
+            "student_success": student["success_rate"],
+            "teacher_success": teacher["success_rate"],
+            "student_return": student["mean_return"],
+            "teacher_return": teacher["mean_return"],
+        }
         rows = list(runs.values())
         summary = {k: spread([r[k] for r in rows]) for k in rows[0]}
         seeds = sorted(runs, key=int)
-        write_result(f"main_job_{args.task}", __file__, ["--task", args.task, "--seeds", *seeds, *extra],
-                     {"extra": extra, "runs": runs, "summary": summary})  # fmt: skip
+        write_result(
+            f"main_job_{args.task}",
+            __file__,
+            ["--task", args.task, "--seeds", *seeds, *extra],
+            {"extra": extra, "runs": runs, "summary": summary},
+        )
 
 
 if __name__ == "__main__":

@@ -23,9 +23,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import DAGGER, RESULTS, ROOT, pinned, relative, write_result  # noqa: E402
-from distill_methods import spread  # noqa: E402
 
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import DAGGER, RESULTS, ROOT, pinned, relative, spread, write_result
 from distill_lab.cli import evaluate, train  # noqa: E402
 from distill_lab.cli.teachers import overrides  # noqa: E402
 from distill_lab.io import latest_checkpoint, read_json, read_manifest, read_teachers, write_teachers  # noqa: E402
@@ -64,12 +65,32 @@ def evaluations(args, agent: str, checkpoint: str, teachers_all: str, multi: boo
 
 def student(args, name: str, seed: int, agent: str, teacher: str, teachers_all: str) -> dict:
     """Train one student and evaluate it; its cost (env steps, updates, wall time) and metrics."""
-    run = train.main(["--task", args.task, "--agent", agent, "--num_envs", str(args.num_envs), "--seed", str(seed),
-                      "--max_iterations", str(args.iterations), "--run_name", f"bench_mt_{name}_s{seed}",
-                      "--teacher_checkpoint", teacher, *pinned(agent)])  # fmt: skip
+    run = train.main(
+        [
+            "--task",
+            args.task,
+            "--agent",
+            agent,
+            "--num_envs",
+            str(args.num_envs),
+            "--seed",
+            str(seed),
+            "--max_iterations",
+            str(args.iterations),
+            "--run_name",
+            f"bench_mt_{name}_s{seed}",
+            "--teacher_checkpoint",
+            teacher,
+            *pinned(agent),
+        ]
+    )
     last = read_manifest(run)["checkpoints"][-1]
-    cost = {"run": relative(run), "env_steps": last["total_env_steps"], "gradient_updates": last["gradient_updates"],
-            "wall_time_s": last["training_seconds"]}  # fmt: skip
+    cost = {
+        "run": relative(run),
+        "env_steps": last["total_env_steps"],
+        "gradient_updates": last["gradient_updates"],
+        "wall_time_s": last["training_seconds"],
+    }
     return {**cost, **evaluations(args, agent, latest_checkpoint(run), teachers_all, agent == MULTI)}
 
 
@@ -100,13 +121,21 @@ def plot(path: str, task: str, ks: list[int], summary: dict, specialists: dict) 
     for axis, metric in zip(ax, ("success_rate", "mean_return"), strict=True):
         for color, s in zip(("C0", "C1", "C2", "C3"), sets, strict=True):
             points = [(k, summary[f"k{k}"][s][metric]) for k in ks if f"k{k}" in summary]
-            axis.errorbar([k for k, _ in points], [p["mean"] for _, p in points], [p["std"] for _, p in points],
-                          marker="o", color=color, label=f"K teachers, {s}", capsize=3)  # fmt: skip
+            axis.errorbar(
+                [k for k, _ in points],
+                [p["mean"] for _, p in points],
+                [p["std"] for _, p in points],
+                marker="o",
+                color=color,
+                label=f"K teachers, {s}",
+                capsize=3,
+            )
             if "single" in summary:
                 axis.axhline(summary["single"][s][metric]["mean"], color=color, ls=":", lw=1)
         axis.axhline(specialists[metric]["mean"], color="k", ls="--", label="specialists, own vehicle")
-        axis.set(xticks=ks, xticklabels=[str(k) for k in ks], xlabel="K (dotted: single teacher)",
-                 ylabel=metric, title=task)  # fmt: skip
+        axis.set(
+            xticks=ks, xticklabels=[str(k) for k in ks], xlabel="K (dotted: single teacher)", ylabel=metric, title=task
+        )
     ax[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -132,8 +161,14 @@ def main(argv: list[str] | None = None) -> None:
     if max(args.ks) > len(specs):
         parser.error(f"--ks {max(args.ks)} but {manifest} holds {len(specs)} teachers")
     teachers_all = subset(manifest, max(args.ks), folder)
-    setting = {"task": args.task, "teachers": relative(manifest), "ks": args.ks, "iterations": args.iterations,
-               "num_envs": args.num_envs, "eval_envs": args.eval_envs}  # fmt: skip
+    setting = {
+        "task": args.task,
+        "teachers": relative(manifest),
+        "ks": args.ks,
+        "iterations": args.iterations,
+        "num_envs": args.num_envs,
+        "eval_envs": args.eval_envs,
+    }
     path = os.path.join(RESULTS, f"{name}.json")
     old = read_json(path) if os.path.exists(path) else {}
     students = old.get("students", {}) if old.get("setting") == setting else {}
@@ -146,8 +181,13 @@ def main(argv: list[str] | None = None) -> None:
             if str(seed) in students.get(label, {}):
                 continue
             students.setdefault(label, {})[str(seed)] = student(args, label, seed, agent, teacher, teachers_all)
-            data = {"setting": setting, "specialists": used, "specialists_on_own_vehicle": specialists,
-                    "students": students, "summary": summarize(students)}  # fmt: skip
+            data = {
+                "setting": setting,
+                "specialists": used,
+                "specialists_on_own_vehicle": specialists,
+                "students": students,
+                "summary": summarize(students),
+            }
             write_result(name, __file__, argv, data)
             plot(os.path.join(RESULTS, f"{name}.png"), args.task, args.ks, data["summary"], specialists)
 

@@ -23,43 +23,23 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import (  # noqa: E402
+
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import (
     DAGGER,
     RESULTS,
     ROOT,
     add_missing,
     agent_overrides,
-    pinned,
-    relative,
+    evaluate_teacher,
+    final,
     rerun_flags,
     saved,
+    spread,
     write_result,
 )
-from distill_methods import evaluate_teacher, spread, stage  # noqa: E402
-
-from distill_lab.cli import evaluate  # noqa: E402
 from distill_lab.pretrained import pretrained_teacher  # noqa: E402
-
-
-def size_overrides(size: str) -> list[str]:
-    """Hydra overrides that make the student the GRU ``H:W1,W2``."""
-    units, widths = size.split(":")
-    return [f"agent.student.rnn_hidden_dim={int(units)}", f"agent.student.hidden_dims=[{widths}]"]
-
-
-def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float,
-          agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
-    """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings changed by ``overrides``); the
-    final student's cost, metrics and profile."""
-    shape = [*size_overrides(size), *pinned(agent, *overrides)]
-    curve = stage(args, f"{name}_{size.replace(':', 'x').replace(',', '_')}", seed, agent, shape, iterations,
-                  ["--teacher_checkpoint", teacher])  # fmt: skip
-    last = curve[-1]
-    checkpoint = os.path.join(ROOT, last["run"], f"model_{last['iteration'] - 1}.pt")
-    row = evaluate.main(["--task", args.task, "--agent", agent, "--num_envs", "16", "--num_steps", "50", *shape,
-                         "--checkpoints", checkpoint])[0]  # fmt: skip
-    return {**last, "checkpoint": relative(checkpoint), "return_ratio": last["mean_return"] / teacher_return,
-            "profile": row["profile"]}  # fmt: skip
 
 
 def plot(path: str, task: str, summary: dict) -> None:
@@ -69,8 +49,14 @@ def plot(path: str, task: str, summary: dict) -> None:
         rows = summary.get(name, {})
         sizes = sorted(rows, key=lambda s: rows[s]["parameters"])
         for axis, key in zip(ax, ("return_ratio", "success_rate"), strict=True):
-            axis.errorbar([rows[s]["parameters"] for s in sizes], [rows[s][key]["mean"] for s in sizes],
-                          [rows[s][key]["std"] for s in sizes], fmt=marker, capsize=3, label=name)  # fmt: skip
+            axis.errorbar(
+                [rows[s]["parameters"] for s in sizes],
+                [rows[s][key]["mean"] for s in sizes],
+                [rows[s][key]["std"] for s in sizes],
+                fmt=marker,
+                capsize=3,
+                label=name,
+            )
             for s in sizes:
                 axis.annotate(s, (rows[s]["parameters"], rows[s][key]["mean"]), fontsize=7)
     for axis, key in zip(ax, ("student / teacher return", "success rate"), strict=True):
@@ -96,8 +82,13 @@ def main(argv: list[str] | None = None) -> None:
     args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
     name = args.name or f"progressive_{args.task}"
     teacher = pretrained_teacher(args.task)
-    setting = {"task": args.task, "chain": args.chain, "iterations": args.iterations, "num_envs": args.num_envs,
-               "eval_envs": args.eval_envs}  # fmt: skip
+    setting = {
+        "task": args.task,
+        "chain": args.chain,
+        "iterations": args.iterations,
+        "num_envs": args.num_envs,
+        "eval_envs": args.eval_envs,
+    }
     if overrides:
         setting["overrides"] = overrides
     path = os.path.join(args.results, f"{name}.json")
@@ -116,15 +107,26 @@ def main(argv: list[str] | None = None) -> None:
                     if kind == "direct" and i == 0:  # the first stage is the same run
                         key[str(seed)] = runs["chain"][size][str(seed)]
                         continue
-                    key[str(seed)] = row = final(args, kind, seed, size, n, start, teacher_eval["mean_return"],
-                                                 DAGGER, overrides)  # fmt: skip
+                    key[str(seed)] = row = final(
+                        args, kind, seed, size, n, start, teacher_eval["mean_return"], DAGGER, overrides
+                    )
                     before = runs["chain"][args.chain[i - 1]][str(seed)]["total_env_steps"] if i else 0
                     row["total_env_steps"] = row["env_steps"] + (before if kind == "chain" else 0)
                     add_missing(runs, saved(path, setting).get("runs", {}))  # another process may have added seeds
-                    summary = {k: {s: {"parameters": next(iter(r.values()))["profile"]["parameters"],
-                                       **{m: spread([x[m] for x in r.values()]) for m in
-                                          ("return_ratio", "success_rate", "total_env_steps", "wall_time_s")}}
-                                   for s, r in v.items() if r} for k, v in runs.items()}  # fmt: skip
+                    summary = {
+                        k: {
+                            s: {
+                                "parameters": next(iter(r.values()))["profile"]["parameters"],
+                                **{
+                                    m: spread([x[m] for x in r.values()])
+                                    for m in ("return_ratio", "success_rate", "total_env_steps", "wall_time_s")
+                                },
+                            }
+                            for s, r in v.items()
+                            if r
+                        }
+                        for k, v in runs.items()
+                    }
                     write_result(
                         name,
                         __file__,

@@ -17,8 +17,9 @@ import os
 import subprocess
 import sys
 
-from common import DAGGER, ROOT, pinned, relative, write_result
-
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import DAGGER, ROOT, pinned, relative, write_result
 from distill_lab.cli import evaluate
 from distill_lab.io import read_manifest
 
@@ -26,9 +27,24 @@ from distill_lab.io import read_manifest
 def train(args, procs: int) -> str:
     """One training run with ``procs`` processes; its run folder (found by its run name)."""
     name = f"bench_scaling_{procs}p"
-    flags = ["--task", args.task, "--agent", args.agent, "--num_envs", str(args.num_envs // procs), "--max_iterations",
-             str(args.iterations), "--teacher_checkpoint", "pretrained", "--run_name", name, "--seed", "1",
-             f"agent.save_interval={args.eval_every}", *pinned(args.agent)]  # fmt: skip
+    flags = [
+        "--task",
+        args.task,
+        "--agent",
+        args.agent,
+        "--num_envs",
+        str(args.num_envs // procs),
+        "--max_iterations",
+        str(args.iterations),
+        "--teacher_checkpoint",
+        "pretrained",
+        "--run_name",
+        name,
+        "--seed",
+        "1",
+        f"agent.save_interval={args.eval_every}",
+        *pinned(args.agent),
+    ]
     launcher = [os.path.join(os.path.dirname(sys.executable), "torchrun"), "--standalone", f"--nproc_per_node={procs}"]
     script = os.path.join(ROOT, "scripts", "rsl_rl", "train.py")
     cmd = [*launcher, script, *flags, "--distributed"] if procs > 1 else [sys.executable, script, *flags]
@@ -58,11 +74,24 @@ def main(argv: list[str] | None = None) -> None:
     for procs in args.procs:
         run_dir = train(args, procs)
         saved = read_manifest(run_dir)["checkpoints"]
-        results = evaluate.main([*evaluation, "--agent", args.agent, "--checkpoints",
-                                 *(os.path.join(run_dir, c["checkpoint"]) for c in saved)])  # fmt: skip
-        curve = [{"iteration": c["iteration"] + 1, "env_steps": c["total_env_steps"], "wall_time_s":
-                  c["training_seconds"], "return_ratio": r["mean_return"] / teacher} for c, r in
-                 zip(saved, results, strict=True)]  # fmt: skip
+        results = evaluate.main(
+            [
+                *evaluation,
+                "--agent",
+                args.agent,
+                "--checkpoints",
+                *(os.path.join(run_dir, c["checkpoint"]) for c in saved),
+            ]
+        )
+        curve = [
+            {
+                "iteration": c["iteration"] + 1,
+                "env_steps": c["total_env_steps"],
+                "wall_time_s": c["training_seconds"],
+                "return_ratio": r["mean_return"] / teacher,
+            }
+            for c, r in zip(saved, results, strict=True)
+        ]
         hit = next((p for p in curve if p["return_ratio"] >= args.target), None)
         last = curve[-1]
         rows.append(
@@ -77,8 +106,12 @@ def main(argv: list[str] | None = None) -> None:
             }
         )
         print(f"{procs} process(es): {rows[-1]['env_steps_per_s']:.0f} env-steps/s, to {args.target}: {hit}")
-    write_result(f"scaling_{args.task}", __file__, argv, {"agent": args.agent, "num_envs": args.num_envs,
-                                                           "target": args.target, "results": rows})  # fmt: skip
+    write_result(
+        f"scaling_{args.task}",
+        __file__,
+        argv,
+        {"agent": args.agent, "num_envs": args.num_envs, "target": args.target, "results": rows},
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from common import ROOT, relative, write_result  # noqa: E402
 
+if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import ROOT, relative, write_result
 from distill_lab.cli import train  # noqa: E402
 from distill_lab.evaluation.report import read_scalars  # noqa: E402
 
@@ -38,8 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     flags = ["--num_envs", str(args.num_envs)] if args.num_envs else []
-    run_dir = train.main(["--task", args.task, "--max_iterations", str(args.iterations), "--run_name",
-                          "bench_teacher_curve", *flags])  # fmt: skip
+    run_dir = train.main(
+        ["--task", args.task, "--max_iterations", str(args.iterations), "--run_name", "bench_teacher_curve", *flags]
+    )
     metric, target, lower, secondary = METRICS[args.task]
     scalars = read_scalars(run_dir)
     values, second = scalars[metric], scalars[secondary]

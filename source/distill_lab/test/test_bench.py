@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from conftest import REPO, chdir
 
 
 def test_distill_methods_quick_run_records_curves_costs_and_its_command(tmp_path):
-    sys.path.insert(0, str(REPO / "bench"))
-    import distill_methods
+    from bench import distill_methods
 
     with chdir(tmp_path):
         distill_methods.main(["--quick", "--results", str(tmp_path)])
@@ -34,8 +32,7 @@ def test_distill_methods_quick_run_records_curves_costs_and_its_command(tmp_path
 
 
 def test_pinned_settings_take_changes_in_place_of_the_same_keys():
-    sys.path.insert(0, str(REPO / "bench"))
-    from common import DAGGER, DAGGER_BASE, pinned
+    from bench.common import DAGGER, DAGGER_BASE, pinned
 
     changed = pinned(DAGGER, "agent.algorithm.buffer_capacity=8", "agent.algorithm.learning_rate=3e-3")
     assert changed[0] == "agent.algorithm.buffer_capacity=8" and len(changed) == len(DAGGER_BASE) + 1
@@ -44,10 +41,9 @@ def test_pinned_settings_take_changes_in_place_of_the_same_keys():
 
 
 def test_processes_sharing_a_result_file_keep_each_others_runs_but_not_another_settings(tmp_path):
-    sys.path.insert(0, str(REPO / "bench"))
     from argparse import Namespace
 
-    from common import add_missing, rerun_flags, saved
+    from bench.common import add_missing, rerun_flags, saved
 
     setting = {"task": "T", "iterations": 5, "teachers": {"dagger": "teacher.pt"}}
     path = tmp_path / "r.json"
@@ -66,8 +62,7 @@ def test_processes_sharing_a_result_file_keep_each_others_runs_but_not_another_s
 
 
 def test_the_progressive_chain_distills_each_size_from_the_last_and_reports_it_against_direct(tmp_path):
-    sys.path.insert(0, str(REPO / "bench"))
-    import progressive
+    from bench import progressive
 
     argv = ["--chain", "8:8", "4:8", "--seeds", "1", "--iterations", "2", "--num_envs", "16", "--eval_envs", "8"]
     with chdir(tmp_path):

@@ -4,12 +4,13 @@ privileged-term guard on every deployable agent, the console script, and imports
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import BLIND, TASK, refused
+from conftest import BLIND, REPO, TASK, refused
 
 from distill_lab.cli.args import launcher_settings, make_parser, parse
 from distill_lab.cli.configs import resolve_configs
@@ -94,8 +95,12 @@ def test_console_script_runs_every_command_and_errors_in_one_line(tmp_path):
     assert bad.stderr.strip().splitlines()[-1].startswith("[distill_lab] error: unknown flag '--num_envz'")
 
 
-LAYERS = {"io": 0, "assets": 0, "distillation": 1, "pretrained": 1, "tasks": 2, "runners": 2, "evaluation": 3, "cli": 4}
-"""Package layers, bottom up: a module imports only from lower layers (or its own package)."""
+LAYERS = {
+    m["package"]: int(m["layer"])
+    for m in re.finditer(r"^(?P<layer>\d)\s+(?P<package>\w+)\s", (REPO / "docs" / "architecture.md").read_text(), re.M)
+}
+"""Package layers, bottom up, as docs/architecture.md states them: a module imports only from lower layers (or its own
+package)."""
 
 
 def _layer(module: str) -> tuple[str, int]:
@@ -106,6 +111,10 @@ def _layer(module: str) -> tuple[str, int]:
 
 
 def test_imports_only_go_downward():
+    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert set(LAYERS) == packages, (
+        f"docs/architecture.md's layer table names {sorted(LAYERS)}, the package has {sorted(packages)}"
+    )
     upward = []
     for path in PACKAGE.rglob("*.py"):
         module = "distill_lab." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)

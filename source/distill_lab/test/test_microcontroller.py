@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import TASK, assert_clean_error, run, run_script
+from conftest import TASK, assert_clean_error, refused, run, run_script
 
 from distill_lab.evaluation.microcontroller import (
     c_trajectory,
@@ -137,3 +137,21 @@ def test_large_or_unsupported_policies_are_refused(tiny, tmp_path):
         load_onnx_policy(export(two_layers, tmp_path / "two_layers.onnx"))
     with pytest.raises(DistillLabError, match="expected an exported policy.onnx"):
         load_onnx_policy(str(tmp_path / "missing.onnx"))
+
+
+def test_export_command_writes_every_format_from_a_checkpoint_without_playing(tiny, tmp_path):
+    checkpoint = str(Path(tiny["onnx"]).parents[1] / "model_0.pt")
+    out = tmp_path / "exported"
+    result = run("export", "--task", TASK, "--agent", TINY, "--checkpoint", checkpoint, "--formats", "jit", "onnx",
+                 "c", "--out", str(out), cwd=tmp_path)  # fmt: skip
+    assert {p.name for p in out.iterdir()} >= {"policy.pt", "policy.onnx", "policy.h", "main.c"}
+    assert (
+        result["max_action_difference"] < 1e-4
+        and max(v for v in result["c"]["max_abs_difference"].values() if v is not None) < 1e-4
+    )
+    assert not (tmp_path / "logs").exists(), "nothing was trained or played into the working folder"
+    only = run("export", "--task", TASK, "--agent", TINY, "--checkpoint", checkpoint, "--formats", "onnx",
+               "--out", str(tmp_path / "onnx_only"), cwd=tmp_path)  # fmt: skip
+    assert "jit" not in only and sorted(p.name for p in (tmp_path / "onnx_only").iterdir()) == ["policy.onnx"]
+    refused("export", "--task", TASK, "--checkpoint", "pretrained", "--formats", "c", "--out", str(tmp_path / "big"),
+            cwd=tmp_path, match="parameters")  # fmt: skip

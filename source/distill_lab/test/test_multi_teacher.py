@@ -12,11 +12,12 @@ import torch
 from conftest import BLIND, DAGGER, REPO, TASK, refused, run
 
 from distill_lab.cli.configs import resolve_configs
-from distill_lab.cli.resolve import Start, load_start, use_teachers
+from distill_lab.cli.resolve import Start
 from distill_lab.cli.session import open_runner
 from distill_lab.distillation.dagger import teacher_output
 from distill_lab.io import load_checkpoint, read_teachers
 from distill_lab.pretrained import pretrained_teacher, pretrained_teachers
+from distill_lab.runners import run_kind
 from distill_lab.tasks.quadcopter.mdp import mass_ratio
 
 MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
@@ -43,11 +44,11 @@ def manifest(tmp_path_factory) -> Path:
 def test_each_env_gets_its_teachers_vehicle_labels_and_forcing(manifest):
     env_cfg, agent_cfg = resolve_configs(TASK, MULTI, ["env.scene.num_envs=16"])
     specs = read_teachers([str(manifest)])
-    use_teachers(env_cfg, agent_cfg, specs)
+    kind = run_kind(agent_cfg)
+    start = Start(specs[0]["checkpoint"], "teacher", load_checkpoint(specs[0]["checkpoint"]), kind, MULTI, specs)
+    start.configure(env_cfg, agent_cfg)
     with open_runner(TASK, env_cfg, agent_cfg) as (env, runner):
-        load_start(
-            runner, Start(specs[0]["checkpoint"], "teacher", load_checkpoint(specs[0]["checkpoint"]), specs), "cpu"
-        )
+        start.load_into(runner)
         alg = runner.alg
         for _ in range(2):  # at creation, and again at a reset: a fresh draw, and each env flies its teacher's vehicle
             obs = env.get_observations()

@@ -265,10 +265,25 @@ def build_stage():
         ).CreateAxisAttr("Y")
         for link, pos, length, radius in ((thigh, thigh_pos, THIGH_LENGTH, 0.02), (calf, calf_pos, CALF_LENGTH, 0.011)):
             _add_link(stage, link, pos, props[link.rsplit("_", 1)[1]])
-            _add_shape(stage, f"{link}/visual", "Capsule", (0.0, 0.0, -length / 2), collide=False, color=leg_color,
-                       radius=radius, height=length - 2 * radius).CreateAxisAttr("Z")  # fmt: skip
-        _add_shape(stage, f"{calf}/foot", "Sphere", (0.0, 0.0, -CALF_LENGTH), collide=True, color=foot_color,
-                   radius=FOOT_RADIUS)  # fmt: skip
+            _add_shape(
+                stage,
+                f"{link}/visual",
+                "Capsule",
+                (0.0, 0.0, -length / 2),
+                collide=False,
+                color=leg_color,
+                radius=radius,
+                height=length - 2 * radius,
+            ).CreateAxisAttr("Z")
+        _add_shape(
+            stage,
+            f"{calf}/foot",
+            "Sphere",
+            (0.0, 0.0, -CALF_LENGTH),
+            collide=True,
+            color=foot_color,
+            radius=FOOT_RADIUS,
+        )
 
         joints = f"{root}/joints"
         _add_revolute_joint(stage, f"{joints}/{leg}_hip_joint", trunk, hip, hip_pos, "X", HIP_LIMIT)

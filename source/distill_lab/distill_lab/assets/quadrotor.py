@@ -50,14 +50,17 @@ def spawn_quadrotor(prim_path: str, cfg: QuadrotorShapeCfg, translation=None, or
     from pxr import Gf, UsdGeom
 
     size = min(cfg.size)
-    prim = spawn_geom_from_prim_type(prim_path, cfg, "Cube", {"size": size}, translation, orientation,
-                                     [d / size for d in cfg.size])  # fmt: skip
+    prim = spawn_geom_from_prim_type(
+        prim_path, cfg, "Cube", {"size": size}, translation, orientation, [d / size for d in cfg.size]
+    )
     stage = prim.GetStage()
     UsdGeom.Imageable(stage.GetPrimAtPath(f"{prim_path}/geometry/mesh")).CreatePurposeAttr(UsdGeom.Tokens.guide)
     arm = 2 * CRAZYFLIE_ARM_LENGTH
     shapes = [("frame", UsdGeom.Cube, (0, 0, 0), (0.03, 0.03, 0.012), 0, (0.1, 0.1, 0.12))]
-    shapes += [(f"arm_{i}", UsdGeom.Cube, (0, 0, 0), (arm, 0.008, 0.006), yaw, (0.1, 0.1, 0.12)) for i, yaw in
-               enumerate((45, -45))]  # fmt: skip
+    shapes += [
+        (f"arm_{i}", UsdGeom.Cube, (0, 0, 0), (arm, 0.008, 0.006), yaw, (0.1, 0.1, 0.12))
+        for i, yaw in enumerate((45, -45))
+    ]
     shapes += [
         (
             f"rotor_{i}",

@@ -3,8 +3,8 @@
 * :func:`make_parser` adds the task / agent / scale / device flags, RSL-RL's run and checkpoint flags and Isaac Lab's
   launcher flags; :func:`parse` splits the rest into Hydra overrides (``env.*``, ``agent.*``, ``presets=...``) and
   refuses anything else, naming the closest known flags.
-* :func:`apply_args` writes the flags into the env and agent cfgs; a flag and an override that set the same key to
-  different values is an error, not a silent winner.
+* :func:`apply_args` writes the flags into the env and agent cfgs at the keys :data:`FLAG_KEYS` names; a flag and an
+  override that set the same key to different values is an error, not a silent winner.
 * :func:`launcher_settings` turns the launcher flags into ``launch_simulation`` arguments; kit-less, each flag that
   has no effect says so in one line.
 """
@@ -32,8 +32,11 @@ FLAG_KEYS: dict[str, tuple[str, ...]] = {
     "logger": ("agent.logger",),
     "load_run": ("agent.load_run",),
     "checkpoint": ("agent.load_checkpoint",),
+    "resume": ("agent.resume",),
+    "log_project_name": ("agent.wandb_project",),
 }
-"""Flag -> the cfg keys it sets; an override of one of them with another value conflicts with the flag."""
+"""Flag -> the cfg keys it sets (:func:`apply_args`); an override of one of them with another value conflicts with the
+flag (:func:`check_overrides`)."""
 
 LAUNCHER_FLAGS = ("headless", "enable_cameras", "livestream", "kit_args", "experience")
 """Isaac Lab's app-launcher flags: passed to Isaac Sim's Kit where it is installed, else reported as without effect."""
@@ -41,8 +44,9 @@ LAUNCHER_FLAGS = ("headless", "enable_cameras", "livestream", "kit_args", "exper
 
 def make_parser(doc: str, agent_default: str = "rsl_rl_cfg_entry_point") -> argparse.ArgumentParser:
     """A parser with the flags every command shares (``doc``: the command's module docstring)."""
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     allow_abbrev=False)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+    )
     parser.add_argument("--task", required=True, help="Gym ID of the task, e.g. Quadcopter-Point-Ctrl.")
     parser.add_argument("--agent", default=agent_default, help=f"Agent cfg entry point (default {agent_default}).")
     parser.add_argument("--num_envs", type=int, help="Number of parallel environments.")
@@ -54,8 +58,12 @@ def make_parser(doc: str, agent_default: str = "rsl_rl_cfg_entry_point") -> argp
     group.add_argument("--resume", action="store_true", help="Continue a run, or distill from the teacher run found.")
     group.add_argument("--load_run", help="Run folder (regex) to load; default: the newest.")
     group.add_argument("--checkpoint", help="Checkpoint file (regex) in that run, a path, or latest / best.")
-    group.add_argument("--teacher_checkpoint", nargs="+", help="Teacher to distill from: a path, or 'pretrained' "
-                       "(shipped); a multi-teacher run takes several paths or teachers manifests (.json).")  # fmt: skip
+    group.add_argument(
+        "--teacher_checkpoint",
+        nargs="+",
+        help="Teacher to distill from: a path, or 'pretrained' "
+        "(shipped); a multi-teacher run takes several paths or teachers manifests (.json).",
+    )
     group.add_argument("--logger", choices=["tensorboard", "wandb"], help="Logger.")
     group.add_argument("--log_project_name", help="W&B project name.")
     launcher = parser.add_argument_group("launcher", "Isaac Lab's app-launcher flags (Kit, where Isaac Sim is).")
@@ -96,14 +104,18 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> tuple[
 def check_overrides(args: argparse.Namespace, overrides: Sequence[str]) -> None:
     """Refuse a flag and an override that set the same cfg key to different values."""
     given = {o.split("=", 1)[0].lstrip("+~"): o.split("=", 1)[1] for o in overrides}
-    for flag, keys in FLAG_KEYS.items():
-        value = getattr(args, flag, None)
-        for key in keys:
-            if value is not None and key in given and given[key] != str(value):
+    for flag, value in _flags(args):
+        for key in FLAG_KEYS[flag]:
+            if key in given and given[key].lower() != str(value).lower():
                 raise DistillLabError(
                     f"--{flag} {value} and the override '{key}={given[key]}' set {key} to different values; "
                     "give one of them."
                 )
+
+
+def _flags(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """The flags of :data:`FLAG_KEYS` the command line gave (a command may lack some), with their values."""
+    return [(f, v) for f in FLAG_KEYS if (v := vars(args).get(f)) is not None and v is not False]
 
 
 def check_device(device: str) -> str:
@@ -125,20 +137,17 @@ def apply_args(env_cfg, agent_cfg, args: argparse.Namespace) -> None:
             "--distributed runs under torchrun: 'torchrun --nproc_per_node=N scripts/rsl_rl/train.py ... --distributed'"
             f" (found --distributed {'given' if args.distributed else 'missing'}, WORLD_SIZE={world_size})."
         )
-    if args.num_envs is not None:
-        if args.num_envs <= 0:
-            raise DistillLabError(f"--num_envs must be a positive integer, got {args.num_envs}.")
-        env_cfg.scene.num_envs = args.num_envs
-    for name in ("seed", "experiment_name", "run_name", "logger", "max_iterations", "load_run"):
-        if getattr(args, name, None) is not None:
-            setattr(agent_cfg, name, getattr(args, name))
-    if getattr(args, "checkpoint", None) is not None:
-        agent_cfg.load_checkpoint = args.checkpoint
-    if getattr(args, "resume", False):
-        agent_cfg.resume = True
-    if getattr(args, "log_project_name", None):
-        agent_cfg.wandb_project = args.log_project_name
-    agent_cfg.device = env_cfg.sim.device = check_device(args.device or agent_cfg.device)
+    if args.num_envs is not None and args.num_envs <= 0:
+        raise DistillLabError(f"--num_envs must be a positive integer, got {args.num_envs}.")
+    cfgs = {"env": env_cfg, "agent": agent_cfg}
+    for flag, value in _flags(args):
+        for key in FLAG_KEYS[flag]:
+            *path, name = key.split(".")
+            target = cfgs[path[0]]
+            for part in path[1:]:
+                target = getattr(target, part)
+            setattr(target, name, value)
+    agent_cfg.device = env_cfg.sim.device = check_device(agent_cfg.device)
     if args.distributed:  # each rank its own seed; on GPUs its own device, as RSL-RL requires
         agent_cfg.seed += int(os.environ.get("RANK", "0"))
         if agent_cfg.device.startswith("cuda"):

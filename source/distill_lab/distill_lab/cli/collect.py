@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 import torch
 from tqdm import tqdm
 
+from distill_lab.distillation.interface import interface
 from distill_lab.evaluation.export import obs_layout
-from distill_lab.io import DistillLabError, check_state_dict, load_checkpoint, teacher_state_dict
+from distill_lab.io import DistillLabError, check_state_dict, load_checkpoint, teacher_spec, teacher_state_dict
 from distill_lab.io.dataset import save_dataset
 from distill_lab.runners import run_kind
 
@@ -32,8 +33,12 @@ from .session import open_runner
 PARSER = make_parser(__doc__)
 PARSER.add_argument("--num_steps", type=int, default=500, help="Steps per env to record.")
 PARSER.add_argument("--output", type=str, required=True, help="Dataset file to write (.pt).")
-PARSER.add_argument("--action_noise", type=float, default=0.0,
-                    help="Std of noise on the applied action (the labels stay clean, as in DART).")  # fmt: skip
+PARSER.add_argument(
+    "--action_noise",
+    type=float,
+    default=0.0,
+    help="Std of noise on the applied action (the labels stay clean, as in DART).",
+)
 
 
 def git_commit() -> str:
@@ -49,8 +54,10 @@ def git_commit() -> str:
 
 def obs_group_meta(env) -> dict:
     """Each obs group's term names and sizes (:func:`~distill_lab.evaluation.export.obs_layout`)."""
-    return {group: {"terms": [t for t, _ in terms], "term_dims": [d for _, d in terms], "dim": sum(d for _, d in terms)}
-            for group, terms in obs_layout(env).items()}  # fmt: skip
+    return {
+        group: {"terms": [t for t, _ in terms], "term_dims": [d for _, d in terms], "dim": sum(d for _, d in terms)}
+        for group, terms in obs_layout(env).items()
+    }
 
 
 @torch.inference_mode()
@@ -91,14 +98,21 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         path = teacher_path(args.teacher_checkpoint, args.task, teacher_agent(agent_cfg))
     else:  # the newest run (or --load_run / --checkpoint) of the agent's experiment, then of the teacher's
         path = find(agent_cfg, experiments(args.task, agent_cfg, run_kind(agent_cfg)))
-    state = teacher_state_dict(load_checkpoint(path), path)
-    policy_as_teacher(agent_cfg, path)
+    distills = run_kind(agent_cfg).starts_from == "teacher"  # else the agent trains the teacher: its actor records
+    if distills:
+        policy_as_teacher(agent_cfg, path)
+    else:
+        state = teacher_state_dict(load_checkpoint(path), path)
     output = os.path.abspath(args.output)
 
     with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):
-        teacher = runner.alg.teacher if hasattr(runner.alg, "teacher") else runner.alg.get_policy()
-        check_state_dict(teacher, state, f"teacher checkpoint {path}")
-        teacher.load_state_dict(state)
+        if distills:
+            interface(runner.alg).load_teachers([teacher_spec(path)])
+            teacher = interface(runner.alg).reference
+        else:
+            teacher = runner.alg.get_policy()
+            check_state_dict(teacher, state, f"teacher checkpoint {path}")
+            teacher.load_state_dict(state)
         teacher.eval()
         print(f"[INFO] Recording teacher {path}: {env.num_envs} envs x {args.num_steps} steps -> {output}")
         # spread the envs over their episodes (as training does), so the dataset is not one synchronized phase

@@ -19,9 +19,11 @@ def distill_lab_tasks() -> dict[str, list[str]]:
     """The tasks distill_lab registers and the ``*_cfg_entry_point`` keys of each."""
     import distill_lab  # noqa: F401  (registers the project's tasks)
 
-    return {task: sorted(k for k in spec.kwargs if k.endswith("_cfg_entry_point"))
-            for task, spec in sorted(gym.registry.items())
-            if str(spec.kwargs.get("env_cfg_entry_point", "")).startswith("distill_lab.")}  # fmt: skip
+    return {
+        task: sorted(k for k in spec.kwargs if k.endswith("_cfg_entry_point"))
+        for task, spec in sorted(gym.registry.items())
+        if str(spec.kwargs.get("env_cfg_entry_point", "")).startswith("distill_lab.")
+    }
 
 
 def task_entry_points(task_name: str) -> list[str]:

@@ -20,11 +20,11 @@ import os
 from distill_lab.evaluation.metrics import apply_sweep_value, evaluate_checkpoint, profile_policy
 from distill_lab.io import DistillLabError, read_json, write_json
 from distill_lab.runners import run_kind
-from distill_lab.tasks.base import use_teachers as assign
+from distill_lab.tasks.base import assign_teachers
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import check_playable, teachers_of, trained_models, use_teachers
+from .resolve import to_play
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -33,8 +33,12 @@ PARSER.add_argument("--num_steps", type=int, default=None, help="Steps per evalu
 PARSER.add_argument("--output", type=str, default=None, help="Write the results to this JSON file.")
 PARSER.add_argument("--sweep", action="store_true", help="Also run the task's robustness sweep.")
 PARSER.add_argument("--sweep_steps", type=int, default=None, help="Steps per sweep value (default: --num_steps).")
-PARSER.add_argument("--conditions", default=None, help="Teachers manifest: each env flies one of its teachers' "
-                    "conditions (e.g. vehicles), drawn at every reset as in multi-teacher training.")  # fmt: skip
+PARSER.add_argument(
+    "--conditions",
+    default=None,
+    help="Teachers manifest: each env flies one of its teachers' "
+    "conditions (e.g. vehicles), drawn at every reset as in multi-teacher training.",
+)
 PARSER.add_argument("--no_profile", action="store_true", help="Skip parameter count, ONNX size and latency.")
 
 
@@ -43,16 +47,18 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     """Evaluate every checkpoint; return the results (also written to ``--output``)."""
     if args.num_envs is None and not any(o.startswith("env.scene.num_envs=") for o in overrides):
         env_cfg.scene.num_envs = 256  # the default of an evaluation
-    checkpoints = [os.path.abspath(p) for p in args.checkpoints]
-    held = [check_playable(path, args.agent, run_kind(agent_cfg)) for path in checkpoints]
-    use_teachers(env_cfg, agent_cfg, teachers_of(run_kind(agent_cfg), None, held[0]))  # a multi-teacher student's
-    trained_models(agent_cfg, checkpoints[0], args.agent)
+    starts = [to_play(args, args.task, agent_cfg, run_kind(agent_cfg), path) for path in args.checkpoints]
+    starts[0].configure(env_cfg, agent_cfg)  # the models (and a multi-teacher student's teachers) of the first
+    checkpoints = [start.path for start in starts]
     if args.conditions:
         teachers = read_json(args.conditions).get("teachers", [])
-        assign(env_cfg, [t.get("conditions", {}) for t in teachers], [float(t.get("weight", 1)) for t in teachers])
+        conditions, weights = [t.get("conditions", {}) for t in teachers], [float(t.get("weight", 1)) for t in teachers]
+        assign_teachers(env_cfg, conditions, weights)
     if args.sweep and not getattr(env_cfg, "robustness_sweep", None):
-        raise DistillLabError(f"--sweep: task '{args.task}' has no robustness sweep: expected env.robustness_sweep "
-                              f"(a RobustnessSweepCfg) in {type(env_cfg).__name__}, found none")  # fmt: skip
+        raise DistillLabError(
+            f"--sweep: task '{args.task}' has no robustness sweep: expected env.robustness_sweep "
+            f"(a RobustnessSweepCfg) in {type(env_cfg).__name__}, found none"
+        )
     seed = agent_cfg.seed
     results = []
     with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):
@@ -73,8 +79,9 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
                 apply_sweep_value(env, sweep, value)
                 for row in results:
                     desc = f"{sweep.label}={value} {os.path.basename(row['checkpoint'])}"
-                    result = evaluate_checkpoint(env, runner, row["checkpoint"], args.sweep_steps or num_steps, seed,
-                                                 desc=desc)  # fmt: skip
+                    result = evaluate_checkpoint(
+                        env, runner, row["checkpoint"], args.sweep_steps or num_steps, seed, desc=desc
+                    )
                     row["sweep"]["points"].append({"value": value, **result.as_dict()})
                     print(f"[SWEEP] {desc}: " + json.dumps(result.as_dict()), flush=True)
     if args.output:

@@ -31,8 +31,9 @@ from distill_lab.io import DistillLabError, latest_checkpoint, read_json, write_
 from . import evaluate, play, train
 from .args import parse
 
-PARSER = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 allow_abbrev=False)  # fmt: skip
+PARSER = argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+)
 PARSER.add_argument("--task", required=True, help="Gym ID of the task.")
 PARSER.add_argument("--name", default="default", help="Pipeline folder name; re-use it to resume or skip stages.")
 PARSER.add_argument("--teacher", default=None, help="Teacher checkpoint to use (default: the shipped one).")
@@ -129,8 +130,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     if not p.skip("student", "checkpoint"):
         started = time.time()
-        argv = [*student_stage, "--teacher_checkpoint", teacher, *train_envs, *iterations, "--run_name",
-                f"pipeline_{args.name}"]  # fmt: skip
+        argv = [
+            *student_stage,
+            "--teacher_checkpoint",
+            teacher,
+            *train_envs,
+            *iterations,
+            "--run_name",
+            f"pipeline_{args.name}",
+        ]
         run_dir = p.run("student", train, argv)
         p.done("student", checkpoint=latest_checkpoint(run_dir), run_dir=run_dir, seconds=time.time() - started)
     student = p.state["student"]["checkpoint"]
@@ -142,16 +150,27 @@ def main(argv: Sequence[str] | None = None) -> dict:
             ("teacher", [*p.common, *p.env_overrides], teacher),
             ("student", student_stage, student),
         ):
-            argv = [*p.fixed_envs(argv), "--checkpoints", ckpt, "--num_envs", str(args.eval_envs), "--sweep",
-                    "--output", os.path.join(p.folder, f"eval_{who}.json")]  # fmt: skip
+            argv = [
+                *p.fixed_envs(argv),
+                "--checkpoints",
+                ckpt,
+                "--num_envs",
+                str(args.eval_envs),
+                "--sweep",
+                "--output",
+                os.path.join(p.folder, f"eval_{who}.json"),
+            ]
             results[who] = p.run(f"evaluate {who}", evaluate, argv)[0]
         results["return_ratio"] = results["student"]["mean_return"] / results["teacher"]["mean_return"]
         write_json(eval_path, results)
         p.done("evaluate", path=eval_path)
 
     if not p.skip("export", "onnx"):
-        summary = p.run("export", play, [*p.fixed_envs(student_stage), "--checkpoint", student, "--num_envs", "16",
-                                         "--num_steps", "200"])  # fmt: skip
+        summary = p.run(
+            "export",
+            play,
+            [*p.fixed_envs(student_stage), "--checkpoint", student, "--num_envs", "16", "--num_steps", "200"],
+        )
         p.done("export", onnx=summary["export"]["onnx"], parity_max_abs_diff=summary["export"]["max_action_difference"])
 
     if not args.no_video and not p.skip("video", "gif"):
@@ -160,8 +179,17 @@ def main(argv: Sequence[str] | None = None) -> dict:
         except DistillLabError as err:
             print(f"[pipeline] video: skipped, {err}", file=sys.stderr)
         else:
-            argv = [*p.fixed_envs(student_stage), "--checkpoint", student, "--num_envs", "4", "--no_export", "--video",
-                    "--video_length", str(args.video_length)]  # fmt: skip
+            argv = [
+                *p.fixed_envs(student_stage),
+                "--checkpoint",
+                student,
+                "--num_envs",
+                "4",
+                "--no_export",
+                "--video",
+                "--video_length",
+                str(args.video_length),
+            ]
             video = p.run("video", play, argv)["video"]
             gif = shutil.copyfile(video["gif"], os.path.join(p.folder, "student.gif"))
             p.done("video", gif=gif, mp4=video["mp4"])

@@ -28,7 +28,7 @@ from distill_lab.runners import run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import checkpoint_to_play, teachers_of, trained_models, use_teachers
+from .resolve import to_play
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -36,14 +36,25 @@ PARSER.add_argument("--num_steps", type=int, default=None, help="Steps to play (
 PARSER.add_argument("--no_export", action="store_true", help="Do not export the policy.")
 PARSER.add_argument("--viz", choices=viz.VIEWERS, default="none", help="Live viewer: Isaac Lab's Viser web visualizer.")
 PARSER.add_argument("--port", type=int, default=8080, help="Port of the Viser web page (bound to 127.0.0.1).")
-PARSER.add_argument("--real_time", action=argparse.BooleanOptionalAction, default=None,
-                    help="Pace steps at the control rate (default: on with --viz viser).")  # fmt: skip
+PARSER.add_argument(
+    "--real_time",
+    action=argparse.BooleanOptionalAction,
+    default=None,
+    help="Pace steps at the control rate (default: on with --viz viser).",
+)
 PARSER.add_argument("--video", action="store_true", help="Record an mp4 and a GIF (NewtonGL under Xvfb).")
 PARSER.add_argument("--video_length", type=int, default=200, help="Length of a recorded video in env steps.")
-PARSER.add_argument("--compare_teacher", action="store_true",
-                    help="Record a student and its checkpoint's teacher from identical initial states.")  # fmt: skip
-PARSER.add_argument("--camera_distance", type=float, default=None,
-                    help="Camera distance to env 0's robot [m] (default: half the task's viewer's).")  # fmt: skip
+PARSER.add_argument(
+    "--compare_teacher",
+    action="store_true",
+    help="Record a student and its checkpoint's teacher from identical initial states.",
+)
+PARSER.add_argument(
+    "--camera_distance",
+    type=float,
+    default=None,
+    help="Camera distance to env 0's robot [m] (default: half the task's viewer's).",
+)
 
 
 @hydra_task_config(PARSER, play=True)
@@ -58,10 +69,9 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     video = args.video or args.compare_teacher
     if video and args.viz != "none":
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
-    path, checkpoint = checkpoint_to_play(args, args.task, agent_cfg, kind)
-    use_teachers(env_cfg, agent_cfg, teachers_of(kind, None, checkpoint))
-    trained_models(agent_cfg, path, args.agent)
-    print(f"[INFO] Loading checkpoint: {path}")
+    start = to_play(args, args.task, agent_cfg, kind)
+    start.configure(env_cfg, agent_cfg)
+    path = start.path
     out_dir = output_folder(path, agent_cfg.experiment_name)
     video_dir = os.path.join(out_dir, "videos", "play")
     stem = os.path.splitext(os.path.basename(path))[0]
@@ -77,7 +87,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
         viz.virtual_display() if video else contextlib.nullcontext(),
         open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner),
     ):
-        runner.load(path, map_location=agent_cfg.device)
+        start.load_into(runner)
         policy = runner.get_inference_policy(device=agent_cfg.device)
         if args.viz == "viser":
             viz.FollowCamera(env, args.camera_distance).update()  # applied when a browser connects

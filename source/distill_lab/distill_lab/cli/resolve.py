@@ -7,17 +7,23 @@ latest|best``, or ``--teacher_checkpoint PATH|pretrained``. A run is looked for 
 the experiment it starts from (the teacher's, or the student's for fine-tuning). What the checkpoint holds
 (:func:`distill_lab.io.checkpoint_kind`) then decides its role: a checkpoint of the kind the run writes is a run to
 continue; a PPO checkpoint is a teacher; a distilled student starts a fine-tuning run.
+
+The result is a :class:`Start`: it fits the configs to what the run starts from (:meth:`Start.configure`) and, once the
+runner is built, loads it (:meth:`Start.load_into`): the teachers through the algorithm's ``load_teachers``, a run to
+continue or play through the runner's ``load``. The command line decides *where* a run starts; the algorithm decides
+*how* its teachers are loaded.
 """
 
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from dataclasses import dataclass, field
 
 import yaml
 
+from distill_lab.distillation.interface import interface
 from distill_lab.io import (
-    KINDS,
+    CHECKPOINT_KINDS,
     DistillLabError,
     check_state_dict,
     checkpoint_kind,
@@ -29,29 +35,66 @@ from distill_lab.io import (
     read_manifest,
     read_teachers,
     teacher_spec,
-    teacher_state_dict,
 )
 from distill_lab.runners import RunKind
+from distill_lab.tasks.base import assign_teachers
 
 SELECTORS = ("latest", "best")
 """``--checkpoint`` values that pick a checkpoint of the newest run by its manifest (as Isaac Lab's CLI does)."""
 
 
-class Start(NamedTuple):
-    """A checkpoint (its absolute ``path`` and its content) and its ``role`` in a run: ``resume`` (continue the run),
-    ``teacher`` (distill from it) or ``student`` (fine-tune it)."""
+@dataclass
+class Start:
+    """A checkpoint (its absolute ``path`` and its content) and its ``role`` in a command: ``resume`` (continue the
+    run), ``teacher`` (distill from it), ``student`` (fine-tune it) or ``play`` (play or evaluate it)."""
 
     path: str
     role: str
     checkpoint: dict
-    teachers: list[dict] | None = None
-    """A multi-teacher run's teachers (:func:`distill_lab.io.read_teachers` specs); the first is ``path``."""
+    kind: RunKind
+    """The kind of run the agent cfg describes."""
+    agent: str
+    """The agent entry point of the command."""
+    teachers: list[dict] = field(default_factory=list)
+    """The teachers (:func:`distill_lab.io.teacher_spec`): those a run distills from (role ``teacher``; the first is
+    ``path``), or those a multi-teacher student was trained with."""
+
+    def configure(self, env_cfg, agent_cfg) -> None:
+        """Fit the configs to the start before the env and the runner are built: a multi-teacher run's assignment of
+        teachers to envs and their number; the teacher model a checkpoint's policy needs; the models a run to
+        continue or play was trained with."""
+        if self.kind.many_teachers and self.teachers:
+            conditions = [t["conditions"] for t in self.teachers]
+            assign_teachers(env_cfg, conditions, [float(t["weight"]) for t in self.teachers])
+            agent_cfg.algorithm.num_teachers = len(self.teachers)
+        if self.role == "teacher" and not self.kind.many_teachers:
+            policy_as_teacher(agent_cfg, self.path)
+        elif self.role in ("resume", "play"):
+            trained_models(agent_cfg, self.path, self.agent)
+
+    def load_into(self, runner) -> bool:
+        """Load the start into the built runner; return whether a continued run resumes its episodes exactly."""
+        if self.role == "teacher":
+            interface(runner.alg).load_teachers(self.teachers)
+            print(f"[INFO] Loaded {len(self.teachers)} teacher(s): {', '.join(t['name'] for t in self.teachers)}")
+        else:
+            what = f"{self.role} checkpoint {self.path}"
+            what += " (continued as this agent's run)" if self.role == "resume" else ""
+            policy = self.checkpoint.get("student_state_dict") or self.checkpoint["actor_state_dict"]
+            check_state_dict(runner.alg.get_policy(), policy, what)
+            runner.load(self.path, map_location=runner.device)
+            print(f"[INFO] Loaded the {self.role} from {self.path}")
+        if self.role == "play":
+            return False
+        exact = self.role == "resume" and runner.load_resume_state(self.path)
+        runner.start = {"checkpoint": self.path, "role": self.role, "exact_resume": exact}
+        return exact
 
 
 def teacher_agent(agent_cfg) -> str:
     """The entry point of the PPO teacher an agent distills from: its cfg's ``teacher_agent`` (the latent student's
     is the latent teacher), else ``rsl_rl_cfg_entry_point``."""
-    return getattr(agent_cfg, "teacher_agent", None) or "rsl_rl_cfg_entry_point"
+    return getattr(agent_cfg, "teacher_agent", None) or "rsl_rl_cfg_entry_point"  # an optional field of a foreign cfg
 
 
 def teacher_path(value: str, task: str, agent: str = "rsl_rl_cfg_entry_point") -> str:
@@ -87,6 +130,13 @@ def find(agent_cfg, search: list[str]) -> str:
     return find_checkpoint(search, agent_cfg.load_run, name or r"model_.*\.pt")
 
 
+def trained_teachers(kind: RunKind, path: str, checkpoint: dict) -> list[dict]:
+    """The teachers a multi-teacher student was trained with (its checkpoint names them); none for other kinds."""
+    if not kind.many_teachers:
+        return []
+    return checkpoint.get("distill_state", {}).get("teachers") or [teacher_spec(path)]
+
+
 def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
     """What ``train.py`` starts from; None for a fresh run that needs nothing. A run named by ``--resume`` /
     ``--load_run`` / ``--checkpoint`` that this agent wrote is continued (its checkpoint holds its teacher)."""
@@ -97,34 +147,38 @@ def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
         if held == kind.writes:
             if args.teacher_checkpoint:
                 print(f"[INFO] --teacher_checkpoint is not used: continuing {path}, which holds its teacher.")
-            return Start(path, "resume", ckpt)
+            return Start(path, "resume", ckpt, kind, args.agent, trained_teachers(kind, path, ckpt))
         if args.teacher_checkpoint:
             raise DistillLabError(f"--teacher_checkpoint and the run flags both name a teacher ({path}); give one.")
         if kind.starts_from == "teacher":
-            return Start(path, "teacher", ckpt)
+            return Start(path, "teacher", ckpt, kind, args.agent, [teacher_spec(path)])
         if kind.starts_from == "student" and held == "distillation":
-            return Start(path, "student", ckpt)
-        raise DistillLabError(f"{path} holds {KINDS[held]}; a {kind.name} run continues from {KINDS[kind.writes]}.")
+            return Start(path, "student", ckpt, kind, args.agent)
+        raise DistillLabError(
+            f"{path} holds {CHECKPOINT_KINDS[held]}; a {kind.name} run continues from {CHECKPOINT_KINDS[kind.writes]}."
+        )
     if args.teacher_checkpoint:
         if kind.starts_from != "teacher":
             raise DistillLabError(
                 f"--teacher_checkpoint is for runs that distill from a teacher; --agent {args.agent} trains a "
                 f"{kind.name} run. Give --checkpoint / --load_run instead."
             )
-        if kind.name == "multi_teacher":
+        if kind.many_teachers:
             from distill_lab.pretrained import pretrained_teachers
 
-            specs = read_teachers([os.path.abspath(pretrained_teachers(task) if v == "pretrained" else v)
-                                   for v in args.teachers])  # fmt: skip
-            return Start(specs[0]["checkpoint"], "teacher", load_checkpoint(specs[0]["checkpoint"]), specs)
-        if len(args.teachers) > 1 or args.teacher_checkpoint.endswith(".json"):
+            specs = read_teachers(
+                [pretrained_teachers(task) if v == "pretrained" else os.path.abspath(v) for v in args.teachers]
+            )
+        elif len(args.teachers) > 1 or args.teacher_checkpoint.endswith(".json"):
             raise DistillLabError(
                 f"--agent {args.agent} distills from one teacher, and --teacher_checkpoint names "
                 f"{' '.join(args.teachers)}; several teachers (or a teachers manifest) are for "
                 "--agent rsl_rl_multi_teacher_cfg_entry_point."
             )
-        path = teacher_path(args.teacher_checkpoint, task, teacher_agent(agent_cfg))
-        return Start(path, "teacher", load_checkpoint(path))
+        else:
+            specs = [teacher_spec(teacher_path(args.teacher_checkpoint, task, teacher_agent(agent_cfg)))]
+        path = specs[0]["checkpoint"]
+        return Start(path, "teacher", load_checkpoint(path), kind, args.agent, specs)
     if kind.starts_from and kind.start_required:
         what = {"teacher": "a teacher", "student": "a distilled student"}[kind.starts_from]
         where = "--teacher_checkpoint PATH|pretrained, or " if kind.starts_from == "teacher" else ""
@@ -135,46 +189,24 @@ def start_of_run(args, task: str, agent_cfg, kind: RunKind) -> Start | None:
     return None
 
 
-def checkpoint_to_play(args, task: str, agent_cfg, kind: RunKind) -> tuple[str, dict]:
-    """The checkpoint ``play.py`` / ``evaluate.py`` play: ``--checkpoint`` / ``--load_run``, else the newest run of
-    the agent's experiment; it must hold the policy the agent trains."""
-    if args.checkpoint == "pretrained" or args.teacher_checkpoint:
+def to_play(args, task: str, agent_cfg, kind: RunKind, path: str | None = None) -> Start:
+    """The checkpoint ``play.py`` / ``evaluate.py`` play: ``path``, ``--checkpoint`` / ``--load_run``, else the newest
+    run of the agent's experiment; it must hold the policy the agent trains."""
+    if path is not None:
+        path = os.path.abspath(path)
+    elif args.checkpoint == "pretrained" or args.teacher_checkpoint:
         agent = args.agent if kind.name == "teacher" else teacher_agent(agent_cfg)
         path = teacher_path(args.teacher_checkpoint or "pretrained", task, agent)
     else:
         path = find(agent_cfg, [agent_cfg.experiment_name])
-    return path, check_playable(path, args.agent, kind)
-
-
-def check_playable(path: str, agent: str, kind: RunKind) -> dict:
-    """Load a checkpoint to play with ``agent``; a clear error when it holds another kind of policy."""
     ckpt = load_checkpoint(path)
     held = checkpoint_kind(ckpt, path)
     if held != kind.writes:
         raise DistillLabError(
-            f"{path} holds {KINDS[held]}, and --agent {agent} plays {KINDS[kind.writes]}; give the agent entry "
-            "point the checkpoint was trained with (its run folder's run.json names it)."
+            f"{path} holds {CHECKPOINT_KINDS[held]}, and --agent {args.agent} plays {CHECKPOINT_KINDS[kind.writes]}; "
+            "give the agent entry point the checkpoint was trained with (its run folder's run.json names it)."
         )
-    return ckpt
-
-
-def teachers_of(kind: RunKind, start: Start | None, checkpoint: dict | None = None) -> list[dict] | None:
-    """A multi-teacher run's teachers: those it starts from, or those its (student) checkpoint was trained with."""
-    if kind.name != "multi_teacher" or (start is None and checkpoint is None):
-        return None
-    if start is not None and start.role == "teacher":
-        return start.teachers or [teacher_spec(start.path)]
-    held = (checkpoint or start.checkpoint).get("distill_state", {}).get("teachers")
-    return held or [teacher_spec(start.path if start else "teacher")]
-
-
-def use_teachers(env_cfg, agent_cfg, teachers: list[dict] | None) -> None:
-    """Give the env the teachers' assignment (their conditions, their weights) and the algorithm their number."""
-    if teachers:
-        from distill_lab.tasks.base import use_teachers as assign
-
-        assign(env_cfg, [t["conditions"] for t in teachers], [float(t["weight"]) for t in teachers])
-        agent_cfg.algorithm.num_teachers = len(teachers)
+    return Start(path, "play", ckpt, kind, args.agent, trained_teachers(kind, path, ckpt))
 
 
 def _saved_agent(path: str) -> dict | None:
@@ -187,12 +219,14 @@ def _saved_agent(path: str) -> dict | None:
 
 
 def _model(model: dict):
-    """The model cfg a run saved (``params/agent.yaml``), as its cfg class."""
-    from isaaclab_rl.rsl_rl import RslRlMLPModelCfg, RslRlRNNModelCfg
+    """The model cfg a run saved (``params/agent.yaml``), as the cfg class of its ``class_name``: Isaac Lab's MLP
+    model cfg or any subclass of it (RNN, latent, a user's)."""
+    from isaaclab_rl.rsl_rl import RslRlMLPModelCfg
 
-    from distill_lab.distillation import LatentMLPModelCfg, LatentRNNModelCfg
+    def subclasses(cls: type) -> list[type]:
+        return [cls] + [s for sub in cls.__subclasses__() for s in subclasses(sub)]
 
-    classes = {c().class_name: c for c in (RslRlMLPModelCfg, RslRlRNNModelCfg, LatentMLPModelCfg, LatentRNNModelCfg)}
+    classes = {c().class_name: c for c in subclasses(RslRlMLPModelCfg)}
     if model["class_name"] not in classes:
         raise DistillLabError(f"a saved model of class '{model['class_name']}'; distill_lab knows {sorted(classes)}")
     return classes[model["class_name"]](**model)
@@ -203,7 +237,7 @@ def policy_as_teacher(agent_cfg, path: str) -> None:
     distilled or fine-tuned student, recurrent ones included: progressive distillation), with the model cfg and obs
     groups its run saved. A shipped teacher has no run folder; the agent's teacher cfg, which fits it, stays."""
     saved = _saved_agent(path)
-    if saved is None or not hasattr(agent_cfg, "teacher"):
+    if saved is None or "teacher" not in agent_cfg.obs_groups:
         return
     policy_set = "student" if "student" in saved else "actor"
     groups = list(saved["obs_groups"].get(policy_set, ["policy"]))
@@ -224,33 +258,3 @@ def trained_models(agent_cfg, path: str, agent: str) -> None:
             setattr(agent_cfg, name, _model(saved[name]))
             if name in saved.get("obs_groups", {}):
                 agent_cfg.obs_groups[name] = list(saved["obs_groups"][name])
-
-
-def load_start(runner, start: Start, device: str) -> None:
-    """Load ``start`` into ``runner`` by its role, after checking the weights fit the model cfg."""
-    what = f"{start.role} checkpoint {start.path}"
-    if start.role == "teacher" and hasattr(runner.alg, "load_teachers"):
-        specs = start.teachers or [teacher_spec(start.path)]
-        states = []
-        for i, (spec, teacher) in enumerate(zip(specs, runner.alg.teachers, strict=True)):
-            path = spec["checkpoint"]
-            state = teacher_state_dict(start.checkpoint if i == 0 else load_checkpoint(path), path)
-            check_state_dict(teacher, state, f"teacher {i} ({spec['name']}) checkpoint {path}")
-            states.append(state)
-        runner.alg.load_teachers(states, specs)
-        print(f"[INFO] Loaded {len(specs)} teacher(s): {', '.join(s['name'] for s in specs)}")
-        return
-    if start.role == "teacher":  # the policy the checkpoint trained (a PPO actor, or a student: progressive)
-        state = teacher_state_dict(start.checkpoint, start.path)
-        teacher = getattr(runner.alg, "_raw_teacher", runner.alg.teacher)
-        check_state_dict(teacher, state, what)
-        teacher.load_state_dict(state)
-        runner.alg.teacher_loaded = True
-    elif start.role == "student":
-        check_state_dict(runner.alg.get_policy(), start.checkpoint["student_state_dict"], what)
-        runner.load(start.path, map_location=device)
-    else:
-        policy = start.checkpoint.get("student_state_dict") or start.checkpoint["actor_state_dict"]
-        check_state_dict(runner.alg.get_policy(), policy, f"{what} (continued as this agent's run)")
-        runner.load(start.path, map_location=device)
-    print(f"[INFO] Loaded the {start.role} from {start.path}")

@@ -31,14 +31,19 @@ from distill_lab.pretrained import pretrained_teacher
 
 from . import evaluate, train
 
-PARSER = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 allow_abbrev=False)  # fmt: skip
+PARSER = argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+)
 PARSER.add_argument("--task", required=True, help="Gym ID of the task.")
 PARSER.add_argument("--num_teachers", type=int, default=8, help="Specialists to sample (K).")
 PARSER.add_argument("--conditions", default=None, help="JSON list of each teacher's conditions (instead of sampling).")
 PARSER.add_argument("--seed", type=int, default=0, help="Seed of the conditions' draw; teacher k trains with seed+k.")
-PARSER.add_argument("--init", default=None, help="Start each teacher from this PPO checkpoint ('pretrained': the "
-                    "task's generalist) and specialize it, instead of training from scratch.")  # fmt: skip
+PARSER.add_argument(
+    "--init",
+    default=None,
+    help="Start each teacher from this PPO checkpoint ('pretrained': the "
+    "task's generalist) and specialize it, instead of training from scratch.",
+)
 PARSER.add_argument("--max_iterations", type=int, default=None, help="PPO iterations per teacher.")
 PARSER.add_argument("--num_envs", type=int, default=None, help="Envs per teacher's training.")
 PARSER.add_argument("--eval_envs", type=int, default=64, help="Envs of each teacher's evaluation on its conditions.")
@@ -57,8 +62,9 @@ def sample_conditions(task: str, num_teachers: int, seed: int) -> list[dict]:
         raise DistillLabError(f"task '{task}' declares no specialist parameters (env.specialist); give --conditions.")
     ranges = getattr(env_cfg.events, spec.event).params
     rng = np.random.default_rng(seed)
-    return [{spec.event: {p: round(float(rng.uniform(*ranges[p])), 4) for p in spec.params}}
-            for _ in range(num_teachers)]  # fmt: skip
+    return [
+        {spec.event: {p: round(float(rng.uniform(*ranges[p])), 4) for p in spec.params}} for _ in range(num_teachers)
+    ]
 
 
 def overrides(conditions: dict) -> list[str]:
@@ -97,8 +103,20 @@ def main(argv: Sequence[str] | None = None) -> str:
         print(f"[INFO] Teacher {k + 1}/{len(conditions)}: {cond}", flush=True)
         run = train.main([*flags, *overrides(cond)])
         checkpoint = latest_checkpoint(run)
-        result = evaluate.main(["--task", args.task, "--checkpoints", checkpoint, "--num_envs", str(args.eval_envs),
-                                "--seed", "1", "--no_profile", *overrides(cond)])[0]  # fmt: skip
+        result = evaluate.main(
+            [
+                "--task",
+                args.task,
+                "--checkpoints",
+                checkpoint,
+                "--num_envs",
+                str(args.eval_envs),
+                "--seed",
+                "1",
+                "--no_profile",
+                *overrides(cond),
+            ]
+        )[0]
         metrics = {k: v for k, v in result.items() if isinstance(v, int | float)}
         done[name] = {**teacher_spec(checkpoint, name, cond), "run": run, "evaluation_on_own_conditions": metrics}
         teachers = [done[f"teacher_{i}"] for i in range(len(conditions)) if f"teacher_{i}" in done]

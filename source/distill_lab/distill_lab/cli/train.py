@@ -23,13 +23,14 @@ from datetime import datetime
 
 from tqdm import tqdm
 
+from distill_lab.distillation.interface import interface
 from distill_lab.evaluation import viz
 from distill_lab.io import LOG_ROOT, DistillLabError, check_writable, latest_checkpoint
 from distill_lab.runners import check_policy_observations, run_kind
 
 from .args import make_parser
 from .configs import hydra_task_config
-from .resolve import load_start, policy_as_teacher, start_of_run, teachers_of, trained_models, use_teachers
+from .resolve import start_of_run
 from .session import open_runner
 
 PARSER = make_parser(__doc__)
@@ -53,11 +54,8 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
         agent_cfg.algorithm.dataset_path = os.path.abspath(args.dataset)
     check_policy_observations(env_cfg, agent_cfg)
     start = start_of_run(args, args.task, agent_cfg, kind)
-    use_teachers(env_cfg, agent_cfg, teachers_of(kind, start))
-    if start is not None and start.role == "teacher" and kind.name != "multi_teacher":
-        policy_as_teacher(agent_cfg, start.path)  # the teacher model the checkpoint's policy needs
-    elif start is not None and start.role == "resume":
-        trained_models(agent_cfg, start.path, args.agent)
+    if start is not None:
+        start.configure(env_cfg, agent_cfg)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None
@@ -69,26 +67,28 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     video = args.video and log_dir  # rank 0 records; clips go to <run>/videos/train and TensorBoard / W&B
     if video:
         viz.check_video_support()
-        viz.add_video(env_cfg, os.path.join(log_dir, "videos", "train"), args.video_length, "train",
-                      interval=args.video_interval)  # fmt: skip
+        viz.add_video(
+            env_cfg, os.path.join(log_dir, "videos", "train"), args.video_length, "train", interval=args.video_interval
+        )
 
     with (
         viz.virtual_display() if video else contextlib.nullcontext(),
         open_runner(args.task, env_cfg, agent_cfg, args, log_dir) as (env, runner),
     ):
         runner.add_git_repo_to_log(__file__)
-        if start is not None:
-            load_start(runner, start, agent_cfg.device)
-        exact = start is not None and start.role == "resume" and runner.load_resume_state(start.path)
-        if start is not None:
-            runner.start = {"checkpoint": start.path, "role": start.role, "exact_resume": exact}
+        exact = start is not None and start.load_into(runner)
         if log_dir:
             dump_yaml(os.path.join(log_dir, "params", "env.yaml"), env_cfg)
             dump_yaml(os.path.join(log_dir, "params", "agent.yaml"), agent_cfg)
-        split = getattr(runner.alg, "split_iterations", None)
-        online = split(agent_cfg.max_iterations)[1] if split else agent_cfg.max_iterations
-        env.progress = tqdm(total=online * agent_cfg.num_steps_per_env * env.num_envs, desc=f"{kind.name} env steps",
-                            unit="step", unit_scale=True, file=sys.stderr, mininterval=5.0)  # fmt: skip
+        online = interface(runner.alg).split_iterations(agent_cfg.max_iterations)[1]
+        env.progress = tqdm(
+            total=online * agent_cfg.num_steps_per_env * env.num_envs,
+            desc=f"{kind.name} env steps",
+            unit="step",
+            unit_scale=True,
+            file=sys.stderr,
+            mininterval=5.0,
+        )
         started = time.time()
         try:
             runner.learn(agent_cfg.max_iterations, init_at_random_ep_len=agent_cfg.init_at_random_ep_len and not exact)

@@ -26,11 +26,12 @@ from rsl_rl.algorithms import Distillation
 from tensordict import TensorDict
 
 from .buffer import DAggerBuffer, map_hidden
+from .interface import DistillLabAlgorithm
 from .losses import LOSSES, behavior_loss
 from .schedules import teacher_beta
 
 
-class DAgger(Distillation):
+class DAgger(DistillLabAlgorithm, Distillation):
     """DAgger with teacher forcing and aggregation (see the module docstring)."""
 
     def __init__(
@@ -75,7 +76,7 @@ class DAgger(Distillation):
         self.lr_schedule = (learning_rate_schedule, self.learning_rate, final_learning_rate, fraction)
         """Schedule name, first and final learning rate, and the fraction of the run it falls over."""
         self.total_iterations = 0
-        """Iterations of the whole run (the runner sets it when learning starts); a ``linear`` schedule ends there."""
+        """Iterations of the whole run (:meth:`begin_learning` sets it); a ``linear`` schedule ends there."""
         self.teacher_acts = torch.zeros(storage.num_envs, dtype=torch.bool, device=self.device)
         """Which envs follow the teacher (per-env mixing), resampled when their episode ends."""
         self._student_groups = None
@@ -92,6 +93,10 @@ class DAgger(Distillation):
         return teacher_beta(
             self.num_updates, self.teacher_forcing_iterations, self.beta_decay_iterations, self.final_beta
         )
+
+    def begin_learning(self, end_iteration: int) -> None:
+        """A ``linear`` learning-rate schedule ends with the run."""
+        self.total_iterations = end_iteration
 
     def _resample_teacher_acts(self, mask: torch.Tensor) -> None:
         draw = torch.rand(mask.shape, device=self.device) < self.beta
@@ -128,10 +133,6 @@ class DAgger(Distillation):
         """What the buffer keeps as each transition's label: the teacher's actions along the rollout."""
         return self.storage.privileged_actions
 
-    def _teacher_models(self) -> list:
-        """The teachers whose memory runs along the rollout."""
-        return [self.teacher]
-
     def _stored_groups(self, obs: TensorDict) -> list[str]:
         """The obs groups the buffer keeps: the student's."""
         return list(self.student.obs_groups)
@@ -156,7 +157,7 @@ class DAgger(Distillation):
     def update(self) -> dict[str, float]:
         """Add the rollout to the buffer, then take ``num_learning_epochs * num_mini_batches`` gradient steps on it."""
         student_hidden = self.student.get_hidden_state()
-        teacher_hidden = [t.get_hidden_state() for t in self._teacher_models()]
+        teacher_hidden = [t.get_hidden_state() for t in self.teacher_models()]
         obs = self.storage.observations
         if self._student_groups is None:
             self._student_groups = self._stored_groups(obs)
@@ -170,7 +171,7 @@ class DAgger(Distillation):
             losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
         # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
         self.student.reset(hidden_state=_clone(student_hidden))
-        for teacher, hidden in zip(self._teacher_models(), teacher_hidden, strict=True):
+        for teacher, hidden in zip(self.teacher_models(), teacher_hidden, strict=True):
             teacher.reset(hidden_state=hidden)
         self.student.update_normalization(obs.flatten(0, 1))
         self.storage.clear()

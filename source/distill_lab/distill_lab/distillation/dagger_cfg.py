@@ -12,20 +12,32 @@ from isaaclab_rl.rsl_rl import RslRlDistillationAlgorithmCfg
 class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     """DAgger with teacher forcing, aggregation and distribution losses (a superset of RSL-RL's Distillation cfg).
 
-    With the defaults (no forcing, beta 0, a 1-rollout buffer) it is on-policy DAgger like stock ``Distillation``,
-    but with minibatch updates, a teacher that keeps its memory, and a student that needs no distribution.
+    The defaults are the base DAgger settings that every DAgger-based entry point starts from: 10 teacher-forced
+    iterations, beta decaying over 20, a 4-rollout buffer, 2 epochs of 4 minibatches (8 updates per iteration), a fixed
+    learning rate of 1e-3, MSE. With ``teacher_forcing_iterations=0``, ``beta_decay_iterations=0`` and
+    ``buffer_capacity=1`` it is on-policy DAgger like stock ``Distillation``, with minibatch updates and a teacher that
+    keeps its memory.
     """
 
     class_name: str = "distill_lab.distillation.dagger:DAgger"
     """The algorithm class."""
 
-    teacher_forcing_iterations: int = 0
-    """Iterations [learning iterations] in which the teacher always acts (pure behaviour cloning on the teacher's
-    state distribution). More: a stable start for weak students; fewer: earlier on-policy correction. Default 0."""
+    num_learning_epochs: int = 2
+    """Passes over the buffer per iteration, each of :attr:`num_mini_batches` gradient steps. Default 2."""
 
-    beta_decay_iterations: int = 0
+    learning_rate: float = 1.0e-3
+    """Adam's learning rate (the first one of a ``linear`` schedule). Default 1e-3."""
+
+    max_grad_norm: float | None = 1.0
+    """Gradient norm clip [1]; None: no clipping. Default 1."""
+
+    teacher_forcing_iterations: int = 10
+    """Iterations [learning iterations] in which the teacher always acts (pure behaviour cloning on the teacher's
+    state distribution). More: a stable start for weak students; fewer: earlier on-policy correction. Default 10."""
+
+    beta_decay_iterations: int = 20
     """Iterations over which beta (teacher-acts probability) falls linearly from 1 to :attr:`final_beta` after
-    forcing. 0 switches at once. Default 0."""
+    forcing. 0 switches at once. Default 20."""
 
     final_beta: float = 0.0
     """Beta after the decay [probability]. 0 is pure on-policy DAgger. Default 0."""
@@ -34,9 +46,9 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     """``per_env``: an env follows one policy for a whole episode (coherent trajectories); ``per_step``: redrawn
     every step (more state coverage near the student's distribution). Default ``per_env``."""
 
-    buffer_capacity: int = 1
+    buffer_capacity: int = 4
     """Rollouts [num_steps_per_env x num_envs transitions each] kept for aggregation. 1 is no aggregation; more reuses
-    older (student-visited) states at the cost of memory and staleness. Default 1."""
+    older (student-visited) states at the cost of memory and staleness. Default 4."""
 
     num_mini_batches: int = 4
     """Gradient steps per epoch; each samples ``capacity_used * num_envs / num_mini_batches`` env-sequences (at most
@@ -65,22 +77,7 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     :attr:`learning_rate`. 1: the whole run; 1/3: fixed for two thirds, then down. Default 1."""
 
 
-DAGGER_DEFAULTS = DAggerAlgorithmCfg(
-    num_learning_epochs=2,
-    learning_rate=1.0e-3,
-    gradient_length=24,
-    max_grad_norm=1.0,
-    teacher_forcing_iterations=10,
-    beta_decay_iterations=20,
-    buffer_capacity=4,
-    num_mini_batches=4,
-    loss_type="mse",
-)
-"""The base DAgger settings: 10 teacher-forced iterations, beta decays over 20, a 4-rollout buffer, 2 epochs of 4
-minibatches (8 updates per iteration), a fixed learning rate, MSE. The DAgger-based entry points other than
-``rsl_rl_dagger_cfg_entry_point`` and the tiny student's (feed-forward, feature, latent, multi-teacher) use them."""
-
-DAGGER_BEST = DAGGER_DEFAULTS.replace(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8)
+DAGGER_BEST = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8)
 """The settings of ``rsl_rl_dagger_cfg_entry_point`` and ``rsl_rl_dagger_tiny_cfg_entry_point``, the best measured on
 Quadcopter-Point-Ctrl (``bench/distill_methods.py``, ``dagger_replay``; ``bench/frontier.py`` for the small students):
 the base settings with an 8-rollout buffer and 4 epochs of 8 minibatches (32 updates per iteration). A learning rate

@@ -44,10 +44,19 @@ def layer(model: nn.Module, name: str) -> tuple[nn.Module, int]:
 class FeatureDAgger(DAgger):
     """DAgger plus a loss on the student's features against the teacher's (see the module docstring)."""
 
-    def __init__(self, student, teacher, storage, student_layers: list[str] = ("last_hidden",),
-                 teacher_layers: list[str] = ("last_hidden",), feature_coef: float = 1.0,
-                 feature_decay_iterations: int = 0, feature_loss: str = "l2", project: bool = True,
-                 **kwargs) -> None:  # fmt: skip
+    def __init__(
+        self,
+        student,
+        teacher,
+        storage,
+        student_layers: list[str] = ("last_hidden",),
+        teacher_layers: list[str] = ("last_hidden",),
+        feature_coef: float = 1.0,
+        feature_decay_iterations: int = 0,
+        feature_loss: str = "l2",
+        project: bool = True,
+        **kwargs,
+    ) -> None:
         if feature_loss not in ("l2", "cosine"):
             raise ValueError(f"feature_loss must be 'l2' or 'cosine', got '{feature_loss}'")
         if len(student_layers) != len(teacher_layers):

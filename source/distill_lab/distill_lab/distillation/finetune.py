@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from rsl_rl.algorithms import PPO
 
+from .interface import DistillLabAlgorithm
 
-class FinetunePPO(PPO):
+
+class FinetunePPO(DistillLabAlgorithm, PPO):
     """PPO with a critic-only warm-up and a student checkpoint as the starting actor (see the module docstring)."""
 
     def __init__(self, actor, critic, storage, critic_warmup_iterations: int = 20, **kwargs) -> None:
@@ -20,6 +22,11 @@ class FinetunePPO(PPO):
         self.critic_warmup_iterations = critic_warmup_iterations
         self.num_updates = 0
         """Completed updates (learning iterations) in this process; drives the warm-up."""
+
+    @property
+    def reference(self) -> None:
+        """None: the fine-tuned student learns from the reward, not a teacher."""
+        return None
 
     def update(self) -> dict[str, float]:
         frozen = self.num_updates < self.critic_warmup_iterations

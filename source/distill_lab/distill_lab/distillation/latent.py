@@ -43,20 +43,30 @@ class _EncodedHead(nn.Module):
 class LatentMLPModel(MLPModel):
     """A teacher actor whose privileged terms pass through an encoder (see the module docstring)."""
 
-    def __init__(self, obs, obs_groups, obs_set, output_dim, hidden_dims=(256, 256, 256), activation="elu",
-                 obs_normalization=False, distribution_cfg=None, encoding_dim: int = 8,
-                 encoder_dims: tuple[int, ...] | list[int] = (64, 32),
-                 policy_group: str = "policy") -> None:  # fmt: skip
+    def __init__(
+        self,
+        obs,
+        obs_groups,
+        obs_set,
+        output_dim,
+        encoding_dim: int = 8,
+        encoder_dims=(64, 32),
+        policy_group: str = "policy",
+        **kwargs,
+    ) -> None:
         if policy_group not in obs.keys():
-            raise ValueError(f"LatentMLPModel splits its observations after the '{policy_group}' group's terms, but "
-                             f"the env has no such group (groups: {sorted(obs.keys())})")  # fmt: skip
+            raise ValueError(
+                f"LatentMLPModel splits its observations after the '{policy_group}' group's terms, but "
+                f"the env has no such group (groups: {sorted(obs.keys())})"
+            )
         self.split, self.encoding_dim = obs[policy_group].shape[-1], encoding_dim
-        super().__init__(obs, obs_groups, obs_set, output_dim, hidden_dims, activation, obs_normalization,
-                         distribution_cfg)  # fmt: skip
+        super().__init__(obs, obs_groups, obs_set, output_dim, **kwargs)  # MLPModel's own arguments
         if self.obs_dim <= self.split:
-            raise ValueError(f"LatentMLPModel reads {self.obs_dim} numbers ({self.obs_groups}): no privileged terms "
-                             f"after the {self.split} of '{policy_group}' to encode")  # fmt: skip
-        self.encoder = MLP(self.obs_dim - self.split, encoding_dim, list(encoder_dims), activation)
+            raise ValueError(
+                f"LatentMLPModel reads {self.obs_dim} numbers ({self.obs_groups}): no privileged terms "
+                f"after the {self.split} of '{policy_group}' to encode"
+            )
+        self.encoder = MLP(self.obs_dim - self.split, encoding_dim, list(encoder_dims), kwargs.get("activation", "elu"))
 
     def _get_latent_dim(self) -> int:
         return self.split + self.encoding_dim
@@ -79,15 +89,26 @@ class LatentMLPModel(MLPModel):
 class LatentRNNModel(RNNModel):
     """A recurrent student that estimates the teacher's encoding (see the module docstring)."""
 
-    def __init__(self, obs, obs_groups, obs_set, output_dim, hidden_dims=(256, 256, 256), activation="elu",
-                 obs_normalization=False, distribution_cfg=None, rnn_type="gru", rnn_hidden_dim=64,
-                 rnn_num_layers=1, encoding_dim: int = 8,
-                 estimator_dims: tuple[int, ...] | list[int] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        obs,
+        obs_groups,
+        obs_set,
+        output_dim,
+        rnn_type="gru",
+        rnn_hidden_dim=64,
+        encoding_dim: int = 8,
+        estimator_dims=(),
+        **kwargs,
+    ) -> None:
         self.encoding_dim = encoding_dim
-        super().__init__(obs, obs_groups, obs_set, output_dim, hidden_dims, activation, obs_normalization,
-                         distribution_cfg, rnn_type, rnn_hidden_dim, rnn_num_layers)  # fmt: skip
-        self.estimator = (MLP(rnn_hidden_dim, encoding_dim, list(estimator_dims), activation) if estimator_dims
-                          else nn.Linear(rnn_hidden_dim, encoding_dim))  # fmt: skip
+        super().__init__(
+            obs, obs_groups, obs_set, output_dim, rnn_type=rnn_type, rnn_hidden_dim=rnn_hidden_dim, **kwargs
+        )
+        if estimator_dims:
+            self.estimator = MLP(rnn_hidden_dim, encoding_dim, list(estimator_dims), kwargs.get("activation", "elu"))
+        else:
+            self.estimator = nn.Linear(rnn_hidden_dim, encoding_dim)
 
     def _get_latent_dim(self) -> int:
         return self.obs_dim + self.encoding_dim
@@ -150,8 +171,9 @@ class LatentDAgger(FeatureDAgger):
                 f"LatentRNNModel student; got a {type(teacher).__name__} teacher and a {type(student).__name__} student"
             )
         if student.encoding_dim != teacher.encoding_dim:
-            raise ValueError(f"the student estimates {student.encoding_dim} numbers, the teacher encodes "
-                             f"{teacher.encoding_dim}")  # fmt: skip
+            raise ValueError(
+                f"the student estimates {student.encoding_dim} numbers, the teacher encodes {teacher.encoding_dim}"
+            )
         if head not in ("own", "teacher"):
             raise ValueError(f"head must be 'own' or 'teacher', got '{head}'")
         shapes = [[tuple(p.shape) for p in m.mlp.parameters()] for m in (student, teacher)]

@@ -9,8 +9,9 @@ student's observations, so a replayed transition knows its teacher (the KL loss 
 
 Teacher 0 is RSL-RL's ``teacher`` (saved as ``teacher_state_dict``); all of them are saved in
 ``teachers_state_dict``, with the specs that say where they came from (``distill_state["teachers"]``) so a run
-resumes with the same teachers and env conditions. Without a ``teacher_id`` group (one teacher, e.g. under Isaac
-Lab's CLI) it is the single-teacher DAgger.
+resumes with the same teachers and env conditions. The run's command gives the teachers to
+:meth:`~distill_lab.distillation.interface.DistillLabAlgorithm.load_teachers`. Without a ``teacher_id`` group (one
+teacher, e.g. under Isaac Lab's CLI) it is the single-teacher DAgger.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class MultiTeacherDAgger(DAgger):
         super().__init__(student, teacher, storage, **kwargs)
         self.teachers = [self.teacher] + [copy.deepcopy(self.teacher) for _ in range(num_teachers - 1)]
         """The teachers, in the order of the env's ``teacher_id`` (teacher 0 is ``self.teacher``)."""
-        self.specs: list[dict] = []
-        """Where each teacher came from (name, checkpoint, conditions, weight); set by the command that loads them."""
         self._teacher_stds = None
 
     def assignment(self, obs: TensorDict) -> torch.Tensor:
@@ -46,7 +45,7 @@ class MultiTeacherDAgger(DAgger):
                 raise ValueError(
                     f"{len(self.teachers)} teachers but the env has no '{TEACHER_ID}' obs group to say which teacher "
                     f"labels each env; found groups {sorted(obs.keys())}. distill_lab's train.py adds it "
-                    "(distill_lab.tasks.base.use_teachers)."
+                    "(distill_lab.tasks.base.assign_teachers)."
                 )
             return torch.zeros(obs.batch_size[0], dtype=torch.long, device=self.device)
         ids = obs[TEACHER_ID].reshape(obs.batch_size[0], -1)[:, 0].round().long()
@@ -62,7 +61,7 @@ class MultiTeacherDAgger(DAgger):
             self._teacher_stds = torch.stack([std for _, std in outputs])
         return torch.stack([actions for actions, _ in outputs])[ids, envs]
 
-    def _teacher_models(self) -> list:
+    def teacher_models(self) -> list:
         return self.teachers
 
     def _stored_groups(self, obs: TensorDict) -> list[str]:
@@ -88,18 +87,10 @@ class MultiTeacherDAgger(DAgger):
         for teacher in self.teachers:
             teacher.eval()
 
-    def load_teachers(self, state_dicts: list[dict], specs: list[dict]) -> None:
-        """Load one state dict per teacher (checked by the caller) and remember where they came from."""
-        if len(state_dicts) != len(self.teachers):
-            raise ValueError(f"{len(state_dicts)} teacher state dicts for {len(self.teachers)} teachers")
-        for teacher, state in zip(self.teachers, state_dicts, strict=True):
-            teacher.load_state_dict(state)
-        self.specs, self.teacher_loaded = list(specs), True
-
     def save(self) -> dict:
         saved = super().save()
         saved["teachers_state_dict"] = [t.state_dict() for t in self.teachers]
-        saved["distill_state"]["teachers"] = self.specs
+        saved["distill_state"]["teachers"] = self.teacher_specs
         return saved
 
     def load(self, loaded_dict: dict, load_cfg: dict | None, strict: bool) -> bool:
@@ -111,7 +102,9 @@ class MultiTeacherDAgger(DAgger):
                     f"the checkpoint holds {len(states)} teachers, and this run was built for {len(self.teachers)} "
                     "(agent.algorithm.num_teachers)"
                 )
-            self.load_teachers(states, loaded_dict.get("distill_state", {}).get("teachers", []))
+            for teacher, state in zip(self.teachers, states, strict=True):
+                teacher.load_state_dict(state, strict=strict)
+            self.teacher_specs = loaded_dict.get("distill_state", {}).get("teachers", [])
         return load_iteration
 
 

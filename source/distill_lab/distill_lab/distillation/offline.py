@@ -24,7 +24,7 @@ import os
 import torch
 from tensordict import TensorDict
 
-from distill_lab.io import DistillLabError, check_state_dict, load_checkpoint, teacher_state_dict
+from distill_lab.io import DistillLabError, teacher_spec
 from distill_lab.io.dataset import check_dataset_fits, load_dataset
 
 from .dagger import DAgger
@@ -84,11 +84,17 @@ class OfflineBC(DAgger):
         return self.num_updates < self.offline_iterations
 
     def split_iterations(self, num_iterations: int) -> tuple[int, int]:
-        """``(offline, online)``: how many of the next ``num_iterations`` train on the dataset without env steps, and
-        how many DAgger rounds follow (the run ends after ``offline_iterations + dagger_rounds`` in all)."""
+        """Of the next ``num_iterations``, how many train on the dataset without env steps, and how many DAgger rounds
+        follow (the run ends after ``offline_iterations + dagger_rounds`` in all)."""
         offline = min(num_iterations, max(0, self.offline_iterations - self.num_updates))
         left = self.offline_iterations + self.dagger_rounds - self.num_updates - offline
         return offline, max(0, min(num_iterations - offline, left))
+
+    def begin_learning(self, end_iteration: int) -> None:
+        """Load and check the dataset before any work (its teacher may come with it)."""
+        super().begin_learning(end_iteration)
+        if self.offline and self.data is None:
+            self.load_dataset()
 
     @property
     def beta(self) -> float:
@@ -107,8 +113,10 @@ class OfflineBC(DAgger):
         shard = slice(self.gpu_global_rank, None, self.gpu_world_size)
         actions = raw["actions"][:, shard].to(self.device, torch.float32)
         num_steps, num_envs = actions.shape[:2]
-        obs = TensorDict({g: raw["obs"][g][:, shard].to(self.device, torch.float32) for g in groups},
-                         batch_size=[num_steps, num_envs])  # fmt: skip
+        obs = TensorDict(
+            {g: raw["obs"][g][:, shard].to(self.device, torch.float32) for g in groups},
+            batch_size=[num_steps, num_envs],
+        )
         self.data = {"obs": obs, "actions": actions, "dones": raw["dones"][:, shard].to(self.device).bool()}
         if not self.teacher_loaded:
             self._load_dataset_teacher(raw["meta"].get("teacher_checkpoint"))
@@ -140,13 +148,10 @@ class OfflineBC(DAgger):
         if not path or not os.path.isfile(path):
             return
         try:
-            state = teacher_state_dict(load_checkpoint(path), path)
-            check_state_dict(self.teacher, state, f"the dataset's teacher {path}")
+            self.load_teachers([teacher_spec(path)])
         except DistillLabError as err:
             print(f"[WARN] Not loading the dataset's teacher: {err}")
             return
-        self.teacher.load_state_dict(state)
-        self.teacher_loaded = True
         print(f"[INFO] Loading teacher from the dataset's metadata: {path}")
 
     def update(self) -> dict[str, float]:

@@ -43,6 +43,13 @@ class OfflineBCAlgorithmCfg(DAggerAlgorithmCfg):
     class_name: str = "distill_lab.distillation.offline:OfflineBC"
     """The algorithm class."""
 
+    teacher_forcing_iterations: int = 0
+    """DAgger rounds [learning iterations] in which the teacher acts; the offline iterations cloned it already.
+    Default 0."""
+
+    beta_decay_iterations: int = 0
+    """DAgger rounds over which beta falls to ``final_beta``; 0 hands the envs to the student at once. Default 0."""
+
     dataset_path: str = ""
     """Dataset written by ``scripts/rsl_rl/collect.py`` (``train.py --dataset PATH`` sets it). Required for offline
     iterations; its obs groups must match the env's."""
@@ -82,17 +89,3 @@ class OfflineBCAlgorithmCfg(DAggerAlgorithmCfg):
 
     priority_eps: float = 1.0e-3
     """Added to each item's error [loss units] so that none has zero probability. Default 1e-3."""
-
-
-OFFLINE_BC_DEFAULTS = OfflineBCAlgorithmCfg(
-    num_learning_epochs=2,
-    learning_rate=1.0e-3,
-    gradient_length=24,
-    max_grad_norm=1.0,
-    num_mini_batches=4,
-    loss_type="mse",
-    buffer_capacity=4,
-    offline_iterations=200,
-    dagger_rounds=0,
-)
-"""The tasks' offline BC settings: 200 offline iterations of 8 gradient steps, uniform replay, MSE, no DAgger."""

@@ -18,6 +18,7 @@ from rsl_rl.algorithms import PPO
 from rsl_rl.utils import resolve_class, resolve_obs_groups
 from tensordict import TensorDict
 
+from .interface import DistillLabAlgorithm
 from .losses import behavior_loss
 from .replay import schedule_value
 
@@ -57,7 +58,7 @@ class TeacherKL:
         return student_teacher_kl(student_mean, student_std, teacher_mean, teacher_std).mean()
 
 
-class PPD(PPO):
+class PPD(DistillLabAlgorithm, PPO):
     """PPO with a KL pull toward a frozen teacher (see the module docstring)."""
 
     teacher_loaded: bool = False
@@ -83,8 +84,12 @@ class PPD(PPO):
         super().__init__(actor, critic, storage, **kwargs)
         self.teacher: torch.nn.Module | None = None
         """The frozen teacher (attached by :meth:`construct_algorithm`)."""
-        self.kl_schedule = {"kind": kl_coef_schedule, "start": kl_coef, "end": kl_coef_final,
-                            "iterations": kl_decay_iterations}  # fmt: skip
+        self.kl_schedule = {
+            "kind": kl_coef_schedule,
+            "start": kl_coef,
+            "end": kl_coef_final,
+            "iterations": kl_decay_iterations,
+        }
         self.num_updates = 0
         """Completed updates (learning iterations); drives the lambda schedule."""
 
@@ -94,6 +99,9 @@ class PPD(PPO):
             raise ValueError("PPD needs a feed-forward teacher with a distribution_cfg (a PPO actor)")
         self.teacher = teacher.to(self.device).eval().requires_grad_(False)
         self.symmetry = TeacherKL(self.teacher)
+
+    def teacher_models(self) -> list[torch.nn.Module]:
+        return [self.teacher]
 
     @property
     def kl_coef(self) -> float:
@@ -122,18 +130,15 @@ class PPD(PPO):
         return saved
 
     def load(self, loaded_dict: dict, load_cfg: dict | None, strict: bool) -> bool:
-        """A PPD checkpoint (actor and teacher) loads whole; a PPO or distillation one gives only the teacher."""
-        if "teacher_state_dict" in loaded_dict and "actor_state_dict" in loaded_dict:
-            load_iteration = super().load(loaded_dict, load_cfg, strict)
-            self.teacher.load_state_dict(loaded_dict["teacher_state_dict"], strict=strict)
-            self.teacher_loaded = True
-            if load_iteration and "distill_state" in loaded_dict:
-                self.num_updates = int(loaded_dict["distill_state"]["num_updates"])
-            return load_iteration
-        teacher_state = loaded_dict.get("teacher_state_dict") or loaded_dict["actor_state_dict"]
-        self.teacher.load_state_dict(teacher_state, strict=strict)
+        """A PPD checkpoint (actor and teacher) resumes whole; a PPO or distillation one (Isaac Lab's CLI's
+        ``--checkpoint``) gives only the teacher."""
+        resumed = "teacher_state_dict" in loaded_dict and "actor_state_dict" in loaded_dict
+        load_iteration = super().load(loaded_dict, load_cfg, strict) if resumed else False
+        if load_iteration and "distill_state" in loaded_dict:
+            self.num_updates = int(loaded_dict["distill_state"]["num_updates"])
+        self.teacher.load_state_dict(loaded_dict.get("teacher_state_dict") or loaded_dict["actor_state_dict"], strict)
         self.teacher_loaded = True
-        return False
+        return load_iteration
 
     @staticmethod
     def construct_algorithm(obs: TensorDict, env, cfg: dict, device: str) -> PPD:

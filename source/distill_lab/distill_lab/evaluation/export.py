@@ -30,9 +30,15 @@ def export_policy(runner, out_dir: str, env=None) -> tuple[str, str]:
 
     def write_onnx(tmp: str) -> None:
         torch.onnx.export(
-            model, model.get_dummy_inputs(), tmp, input_names=inputs, output_names=outputs, opset_version=18,
-            dynamic_axes=axes, dynamo=False,
-        )  # fmt: skip
+            model,
+            model.get_dummy_inputs(),
+            tmp,
+            input_names=inputs,
+            output_names=outputs,
+            opset_version=18,
+            dynamic_axes=axes,
+            dynamo=False,
+        )
         proto = onnx.load(tmp)
         for key, value in meta.items():
             proto.metadata_props.add(key=key, value=json.dumps(value))
@@ -50,8 +56,10 @@ def obs_layout(env) -> dict[str, list[tuple[str, int]]]:
     manager = getattr(env.unwrapped, "observation_manager", None)
     if manager is None:
         return {group: [(group, obs.shape[-1])] for group, obs in env.get_observations().items()}
-    return {group: [(t, int(np.prod(d))) for t, d in zip(terms, manager.group_obs_term_dim[group], strict=True)]
-            for group, terms in manager.active_terms.items()}  # fmt: skip
+    return {
+        group: [(t, int(np.prod(d))) for t, d in zip(terms, manager.group_obs_term_dim[group], strict=True)]
+        for group, terms in manager.active_terms.items()
+    }
 
 
 def policy_metadata(policy, env) -> dict:

@@ -103,8 +103,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def load_onnx_policy(onnx_path: str, max_params: int = MAX_PARAMS) -> McuPolicy:
     """Read ``policy.onnx`` into a :class:`McuPolicy`; refuse a graph over ``max_params`` or with another layer."""
     if not os.path.isfile(onnx_path):
-        raise DistillLabError(f"expected an exported policy.onnx (play.py writes <run>/exported/), found no file "
-                              f"{onnx_path!r}.")  # fmt: skip
+        raise DistillLabError(
+            f"expected an exported policy.onnx (play.py writes <run>/exported/), found no file {onnx_path!r}."
+        )
     try:
         model = onnx.load(onnx_path)
     except Exception as err:  # any parse failure is the user's file
@@ -167,8 +168,9 @@ def load_onnx_policy(onnx_path: str, max_params: int = MAX_PARAMS) -> McuPolicy:
             f"(e.g. the tiny student, rsl_rl_dagger_tiny_cfg_entry_point; or raise --max_params)."
         )
     meta = {p.key: json.loads(p.value) for p in model.metadata_props}
-    return McuPolicy(stages, int(obs_dim), int(width), int(rnn[0].arrays["R"].shape[1]) if rnn else 0,
-                     int(num_params), meta)  # fmt: skip
+    return McuPolicy(
+        stages, int(obs_dim), int(width), int(rnn[0].arrays["R"].shape[1]) if rnn else 0, int(num_params), meta
+    )
 
 
 def _f32(value: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 
+from distill_lab.distillation.interface import interface
+
 from .export import export_policy
 from .rollout import RolloutResult, rollout
 
@@ -24,12 +26,13 @@ def evaluate_checkpoint(
 ) -> RolloutResult:
     """Load ``checkpoint`` into ``runner``, reset ``env`` with ``seed`` and roll the policy out for ``num_steps``.
 
-    For a distillation runner, the teacher stored with the student labels every state the student visits, and the
-    result's metrics gain ``action_mae`` and ``action_rmse`` (student minus teacher action).
+    For a student with a teacher (the algorithm's ``reference``: the teacher stored with it, or each env's own of many),
+    the teacher labels every state the student visits, and the result's metrics gain ``action_mae`` and
+    ``action_rmse`` (student minus teacher action).
     """
     runner.load(checkpoint, map_location=runner.device)
     policy = runner.get_inference_policy(device=runner.device)
-    teacher = getattr(runner.alg, "reference", None) or getattr(runner.alg, "teacher", None)  # many: each env's
+    teacher = interface(runner.alg).reference
     env.seed(seed)
     env.reset()
     policy.reset()

@@ -127,8 +127,11 @@ def header_source(policy: McuPolicy, name: str = "policy.onnx") -> str:
             body.append(f"    for (i = 0; i < {m}; ++i) x[i] = y[i];")
             n = m
         elif s.op in ACTIVATIONS:
-            expr = {"Elu": f"x[i] > 0.0f ? x[i] : {_c_float(s.alpha)} * (expf(x[i]) - 1.0f)",
-                    "Relu": "x[i] > 0.0f ? x[i] : 0.0f", "Tanh": "tanhf(x[i])"}[s.op]  # fmt: skip
+            expr = {
+                "Elu": f"x[i] > 0.0f ? x[i] : {_c_float(s.alpha)} * (expf(x[i]) - 1.0f)",
+                "Relu": "x[i] > 0.0f ? x[i] : 0.0f",
+                "Tanh": "tanhf(x[i])",
+            }[s.op]
             body.append(f"    for (i = 0; i < {n}; ++i) x[i] = {expr};")
         else:
             h, args = policy.rnn_size, f"{names['W']}, {names['Wb']}, {names['R']}, {names['Rb']}"

@@ -87,8 +87,12 @@ def _plot_sweep(folder: str, evaluation: dict) -> str | None:
     for ax, key in zip(axes[0], keys, strict=True):
         ax.axvspan(*sweeps["teacher"]["training_range"], color="0.9", label="training range")
         for who, sweep in sweeps.items():
-            ax.plot([p["value"] for p in sweep["points"]], [p.get(key, float("nan")) for p in sweep["points"]], "o-",
-                    label=who)  # fmt: skip
+            ax.plot(
+                [p["value"] for p in sweep["points"]],
+                [p.get(key, float("nan")) for p in sweep["points"]],
+                "o-",
+                label=who,
+            )
         ax.set(xlabel=sweeps["teacher"]["label"], title=key)
     axes[0][0].legend()
     fig.suptitle("robustness: one parameter pinned, the rest randomized as in training")

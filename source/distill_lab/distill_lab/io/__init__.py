@@ -2,7 +2,7 @@
 manifests and datasets."""
 
 from .checkpoints import (  # noqa: F401
-    KINDS,
+    CHECKPOINT_KINDS,
     LOG_ROOT,
     MANIFEST,
     check_state_dict,

@@ -24,7 +24,7 @@ MANIFEST = "manifest.json"
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """The installed ``distill_lab`` package; nothing is ever written inside it."""
 
-KINDS = {
+CHECKPOINT_KINDS = {
     "ppo": "a PPO policy ('actor_state_dict'): a teacher, or a fine-tuned student",
     "ppd": "a PPD student ('actor_state_dict' with its 'teacher_state_dict')",
     "distillation": "a distilled student ('student_state_dict' with its 'teacher_state_dict')",
@@ -72,7 +72,7 @@ def load_checkpoint(path: str) -> dict:
 
 
 def checkpoint_kind(ckpt: dict, path: str) -> str:
-    """What a checkpoint holds: a key of :data:`KINDS`; a clear error for anything else."""
+    """What a checkpoint holds: a key of :data:`CHECKPOINT_KINDS`; a clear error for anything else."""
     if "student_state_dict" in ckpt:
         return "distillation"
     if "actor_state_dict" in ckpt:

@@ -2,15 +2,21 @@
 
 :func:`run_kind` reads the agent cfg's ``algorithm.class_name``: the algorithm class says what the run trains, which
 obs set its policy reads, what a fresh run loads first and which checkpoint kind it writes
-(:func:`distill_lab.io.checkpoint_kind`). Every command decides with it. A new method adds one line to :data:`KINDS`.
+(:func:`distill_lab.io.checkpoint_kind`). Every command decides with it. A new kind of run adds one line to
+:data:`RUN_KINDS`; a new algorithm of an existing kind subclasses that kind's algorithm and needs no line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rsl_rl.algorithms import PPO, Distillation
 from rsl_rl.utils import resolve_callable
 
+from distill_lab.distillation.finetune import FinetunePPO
+from distill_lab.distillation.multi_teacher import MultiTeacherDAgger
+from distill_lab.distillation.offline import OfflineBC
+from distill_lab.distillation.ppd import PPD
 from distill_lab.io import DistillLabError
 
 
@@ -29,6 +35,9 @@ class RunKind:
     """Whether a fresh run cannot learn without it (offline BC needs a teacher only for its DAgger rounds)."""
     writes: str
     """The checkpoint kind the run writes; a checkpoint of this kind is a run of this kind to continue."""
+    many_teachers: bool = False
+    """Whether the run learns from several teachers (``--teacher_checkpoint`` paths or teachers manifests), each env
+    labelled by its own."""
 
     @property
     def deployable(self) -> bool:
@@ -36,16 +45,13 @@ class RunKind:
         return self.name != "teacher"
 
 
-KINDS: tuple[tuple[str, RunKind], ...] = (
-    ("distill_lab.distillation.finetune:FinetunePPO", RunKind("finetune", "actor", "student", True, "ppo")),
-    ("distill_lab.distillation.ppd:PPD", RunKind("ppd", "actor", "teacher", True, "ppd")),
-    (
-        "distill_lab.distillation.multi_teacher:MultiTeacherDAgger",
-        RunKind("multi_teacher", "student", "teacher", True, "distillation"),
-    ),  # fmt: skip
-    ("distill_lab.distillation.offline:OfflineBC", RunKind("offline_bc", "student", "teacher", False, "distillation")),
-    ("rsl_rl.algorithms:Distillation", RunKind("distillation", "student", "teacher", True, "distillation")),
-    ("rsl_rl.algorithms:PPO", RunKind("teacher", "actor", None, False, "ppo")),
+RUN_KINDS: tuple[tuple[type, RunKind], ...] = (
+    (FinetunePPO, RunKind("finetune", "actor", "student", True, "ppo")),
+    (PPD, RunKind("ppd", "actor", "teacher", True, "ppd")),
+    (MultiTeacherDAgger, RunKind("multi_teacher", "student", "teacher", True, "distillation", many_teachers=True)),
+    (OfflineBC, RunKind("offline_bc", "student", "teacher", False, "distillation")),
+    (Distillation, RunKind("distillation", "student", "teacher", True, "distillation")),
+    (PPO, RunKind("teacher", "actor", None, False, "ppo")),
 )
 """Algorithm class -> kind; the first class the cfg's algorithm is a subclass of decides (subclasses first)."""
 
@@ -57,12 +63,11 @@ def run_kind(agent_cfg) -> RunKind:
         algorithm = resolve_callable(name)
     except (ImportError, AttributeError, ValueError) as err:
         raise DistillLabError(f"unknown algorithm class_name '{name}' ({err}).") from None
-    for class_name, kind in KINDS:
-        if isinstance(algorithm, type) and issubclass(algorithm, resolve_callable(class_name)):
+    for cls, kind in RUN_KINDS:
+        if isinstance(algorithm, type) and issubclass(algorithm, cls):
             return kind
-    raise DistillLabError(
-        f"algorithm '{name}' is none of the kinds distill_lab runs: subclasses of {', '.join(c for c, _ in KINDS)}."
-    )
+    known = ", ".join(f"{c.__module__}:{c.__name__}" for c, _ in RUN_KINDS)
+    raise DistillLabError(f"algorithm '{name}' is none of the kinds distill_lab runs: subclasses of {known}.")
 
 
 def policy_groups(agent_cfg, obs_set: str, env_groups: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from isaaclab_rl.rsl_rl import handle_deprecated_rsl_rl_cfg
 from rsl_rl.runners import DistillationRunner, OnPolicyRunner
 from tqdm import tqdm
 
+from distill_lab.distillation.interface import interface
 from distill_lab.io import DistillLabError
 
 from .checkpointing import CheckpointingRunner
@@ -39,21 +40,19 @@ class DistillLabOnPolicyRunner(CheckpointingRunner, MultiProcessRunner, OnPolicy
 
 
 class DistillLabDistillationRunner(CheckpointingRunner, MultiProcessRunner, DistillationRunner):
-    """RSL-RL's ``DistillationRunner`` with the project's checkpointing; an algorithm with offline iterations
-    (``split_iterations`` and ``load_dataset``, i.e. offline BC) runs those first without stepping the env."""
+    """RSL-RL's ``DistillationRunner`` with the project's checkpointing; the iterations an algorithm trains without
+    env steps (:meth:`~distill_lab.distillation.interface.DistillLabAlgorithm.split_iterations`, e.g. offline BC's)
+    run first."""
 
     def learn(self, num_learning_iterations: int, init_at_random_ep_len: bool = False) -> None:
-        split = getattr(self.alg, "split_iterations", None)
-        offline, online = split(num_learning_iterations) if split else (0, num_learning_iterations)
-        if offline and self.alg.data is None:
-            self.alg.load_dataset()  # checked before any work, and the dataset's teacher may come with it
+        learner = interface(self.alg)
+        offline, online = learner.split_iterations(num_learning_iterations)
+        learner.begin_learning(self.current_learning_iteration + num_learning_iterations)
         if online and not self.alg.teacher_loaded:
             raise DistillLabError(
                 f"{online} iteration(s) with env steps need a teacher, and none is loaded: give --teacher_checkpoint "
                 "PATH (or, for offline BC, a dataset whose teacher file exists, or agent.algorithm.dagger_rounds=0)."
             )
-        if hasattr(self.alg, "total_iterations"):  # the end of DAgger's learning-rate schedule
-            self.alg.total_iterations = self.current_learning_iteration + num_learning_iterations
         if offline:
             self._learn_offline(offline)
         if online:

@@ -115,8 +115,10 @@ def restore(
     seen.add(id(obj))
     if kind in ("list", "tuple"):
         old = list(obj) if isinstance(obj, (list, tuple)) else []
-        new = [restore(old[i] if i < len(old) else None, v, apply, problems, f"{path}/{i}", seen)
-               for i, v in enumerate(items)]  # fmt: skip
+        new = [
+            restore(old[i] if i < len(old) else None, v, apply, problems, f"{path}/{i}", seen)
+            for i, v in enumerate(items)
+        ]
         if kind == "tuple":
             return tuple(new)
         if isinstance(obj, list):
@@ -132,8 +134,10 @@ def restore(
                 target[k] = value
         return target
     if kind == "td":
-        values = {k: restore(obj.get(k) if isinstance(obj, TensorDict) else None, v, apply, problems, f"{path}/{k}",
-                             seen) for k, v in items.items()}  # fmt: skip
+        values = {
+            k: restore(obj.get(k) if isinstance(obj, TensorDict) else None, v, apply, problems, f"{path}/{k}", seen)
+            for k, v in items.items()
+        }
         return obj if isinstance(obj, TensorDict) else TensorDict(values, batch_size=saved["batch"])
     # an object: restored into the live one of the same class; one not created yet (a lazy cache) is left to be built
     if obj is None:

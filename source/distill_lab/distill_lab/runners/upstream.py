@@ -1,6 +1,7 @@
 """Workarounds of rsl-rl-lib 5.5.1 behaviour that RSL-RL offers no hook for; each names the upstream line it handles.
 
-Used by :mod:`distill_lab.runners.checkpointing` (the runners' ``load``). Re-check them when the pin changes.
+Used by :mod:`distill_lab.runners.checkpointing` (the runners' ``load``). Re-check them when the pin (5.5.1, the
+version Isaac Lab 3.0 pins) changes.
 """
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from __future__ import annotations
 import os
 
 import torch
+from rsl_rl.algorithms import PPO
 
-RSL_RL_VERSION = "5.5.1"
-"""The rsl-rl-lib release these workarounds were written against (Isaac Lab 3.0 pins it)."""
+from distill_lab.distillation.ppd import PPD
 
 
 def resumed_iteration(loaded: dict) -> int:
@@ -26,10 +27,10 @@ def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | No
     """What to load from a weights-only PPO checkpoint (a shipped teacher keeps no optimizer state).
 
     ``PPO.load`` (``rsl_rl/algorithms/ppo.py`` line 404) loads ``optimizer_state_dict`` whenever ``load_cfg`` is None,
-    and fails without it. Distillation-type algorithms (which have a ``teacher``) read such a file as a teacher.
+    and fails without it. Distillation algorithms and PPD read such a file as their teacher, without ``PPO.load``.
     """
     weights_only = "actor_state_dict" in loaded and "optimizer_state_dict" not in loaded
-    if load_cfg is None and weights_only and not hasattr(alg, "teacher"):
+    if load_cfg is None and weights_only and isinstance(alg, PPO) and not isinstance(alg, PPD):
         return {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
     return load_cfg
 
@@ -45,7 +46,10 @@ def configure_gloo(runner) -> None:
     runner.gpu_global_rank = int(os.environ.get("RANK", "0"))
     runner.gpu_local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     runner.is_distributed = True
-    runner.cfg["multi_gpu"] = {"global_rank": runner.gpu_global_rank, "local_rank": runner.gpu_local_rank,
-                               "world_size": runner.gpu_world_size}  # fmt: skip
+    runner.cfg["multi_gpu"] = {
+        "global_rank": runner.gpu_global_rank,
+        "local_rank": runner.gpu_local_rank,
+        "world_size": runner.gpu_world_size,
+    }
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group("gloo", rank=runner.gpu_global_rank, world_size=runner.gpu_world_size)

@@ -43,8 +43,14 @@ def newton_mjwarp(njmax: int, nconmax: int, use_mujoco_contacts: bool = True) ->
     ``use_mujoco_contacts=True`` uses MuJoCo's collision (primitive shapes); ``False`` uses Newton's pipeline
     (needed for terrain meshes). CUDA graphs are off so the same cfg runs on the CPU.
     """
-    solver = MJWarpSolverCfg(njmax=njmax, nconmax=nconmax, cone="pyramidal", impratio=1.0, integrator="implicitfast",
-                             use_mujoco_contacts=use_mujoco_contacts)  # fmt: skip
+    solver = MJWarpSolverCfg(
+        njmax=njmax,
+        nconmax=nconmax,
+        cone="pyramidal",
+        impratio=1.0,
+        integrator="implicitfast",
+        use_mujoco_contacts=use_mujoco_contacts,
+    )
     return NewtonCfg(solver_cfg=solver, num_substeps=1, use_cuda_graph=False)
 
 
@@ -90,7 +96,7 @@ class TeacherIdCfg(ObservationGroupCfg):
         self.enable_corruption, self.concatenate_terms = False, True
 
 
-def use_teachers(env_cfg, conditions: list[dict], weights: list[float]) -> None:
+def assign_teachers(env_cfg, conditions: list[dict], weights: list[float]) -> None:
     """Give an env the assignment of multi-teacher distillation: the reset event ``assign_teachers`` (last, so a
     teacher's conditions override the task's randomization) and the obs group ``teacher_id``. A condition naming an
     event term or parameter the env does not have is refused before the env is built."""

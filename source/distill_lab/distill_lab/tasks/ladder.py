@@ -1,9 +1,10 @@
 """The method ladder: every agent cfg a task registers (each ``*_cfg_entry_point``), defined once for all tasks.
 
-A task declares its models and PPO settings in a :class:`TaskAgents`; :func:`build_ladder` makes one runner cfg class
-per method in :data:`METHODS` (named ``<prefix><Method>RunnerCfg``, placed in the task's agents module so that the
-registry's ``"module:Class"`` strings resolve) and returns the entry points for ``gym.register``. A new method adds
-one line to :data:`METHODS`.
+A task declares its models and PPO settings in a :class:`TaskAgents`. Each method of :class:`TaskAgents` named in
+:data:`METHODS` is one rung: a factory that returns that entry point's runner cfg (``TaskAgents.dagger`` is
+``rsl_rl_dagger_cfg_entry_point``). :func:`entry_points` binds them to a task for ``gym.register``; Isaac Lab's
+``load_cfg_from_registry`` calls the bound factory, so Hydra overrides and Isaac Lab's own CLI work as with config
+classes. A new method is one factory and one row of :data:`METHODS`.
 
 Every cfg keeps RSL-RL's runner names (``OnPolicyRunner``, ``DistillationRunner``) and picks its algorithm with
 ``algorithm.class_name``, so Isaac Lab's own CLI runs every entry point too.
@@ -11,9 +12,10 @@ Every cfg keeps RSL-RL's runner names (``OnPolicyRunner``, ``DistillationRunner`
 
 from __future__ import annotations
 
-import sys
+import copy
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass
+from types import MethodType
 
 from isaaclab.utils import configclass
 from isaaclab_rl.rsl_rl import (
@@ -27,50 +29,16 @@ from isaaclab_rl.rsl_rl import (
 
 from distill_lab.distillation import (
     DAGGER_BEST,
-    DAGGER_DEFAULTS,
-    OFFLINE_BC_DEFAULTS,
+    DAggerAlgorithmCfg,
     FeatureDAggerAlgorithmCfg,
     FinetuneAlgorithmCfg,
     LatentDAggerAlgorithmCfg,
     LatentMLPModelCfg,
     LatentRNNModelCfg,
     MultiTeacherDAggerAlgorithmCfg,
+    OfflineBCAlgorithmCfg,
     PPDAlgorithmCfg,
 )
-
-
-@dataclass
-class TaskAgents:
-    """What a task declares; the ladder builds every method's runner cfg from it."""
-
-    prefix: str
-    """Class-name prefix of the generated cfgs, e.g. ``Quadcopter`` -> ``QuadcopterDAggerRunnerCfg``."""
-    experiment: str
-    """The PPO teacher's experiment folder name; each method appends its own suffix."""
-    teacher: RslRlMLPModelCfg
-    """The teacher actor (reads the privileged ``teacher`` group). Every distillation cfg's teacher equals it, so a
-    PPO checkpoint loads as the teacher."""
-    critic: RslRlMLPModelCfg
-    """The critic (reads ``critic``) of the teacher, PPD and fine-tuning."""
-    ppo: RslRlPpoAlgorithmCfg
-    """The teacher's PPO settings; PPD and fine-tuning derive theirs from them."""
-    student: RslRlRNNModelCfg
-    """The recurrent student (reads the deployable ``policy`` group)."""
-    student_mlp: RslRlMLPModelCfg
-    """A feed-forward student, to show what memory buys."""
-    teacher_iterations: int
-    """PPO iterations of the teacher."""
-    distill_iterations: int
-    """Iterations of stock distillation, DAgger and PPD."""
-    distill_save_interval: int
-    """Iterations between checkpoints of distillation runs."""
-    ppd_init_std: float
-    """Initial action std of the PPD student (it explores with it)."""
-    tiny_student: RslRlRNNModelCfg | None = None
-    """A microcontroller-sized student (``rsl_rl_dagger_tiny_cfg_entry_point``), if the task has one."""
-    teacher_group: str = "teacher"
-    """The env's obs group of the teacher (policy terms plus privileged ones); ``critic`` where the env has no
-    ``teacher`` group (a multi-agent env converted to one agent has ``policy`` and ``critic`` only)."""
 
 
 @configclass
@@ -98,11 +66,28 @@ class FinetuneRunnerCfg(RslRlOnPolicyRunnerCfg):
 
 
 PPO_DEFAULTS = RslRlPpoAlgorithmCfg(
-    value_loss_coef=1.0, use_clipped_value_loss=True, clip_param=0.2, entropy_coef=0.01, num_learning_epochs=5,
-    num_mini_batches=4, learning_rate=1.0e-3, schedule="adaptive", gamma=0.99, lam=0.95, desired_kl=0.01,
+    value_loss_coef=1.0,
+    use_clipped_value_loss=True,
+    clip_param=0.2,
+    entropy_coef=0.01,
+    num_learning_epochs=5,
+    num_mini_batches=4,
+    learning_rate=1.0e-3,
+    schedule="adaptive",
+    gamma=0.99,
+    lam=0.95,
+    desired_kl=0.01,
     max_grad_norm=1.0,
-)  # fmt: skip
+)
 """The teachers' PPO settings (Isaac Lab's locomotion ones); a task changes what it needs with ``.replace()``."""
+
+STOCK_DISTILLATION = RslRlDistillationAlgorithmCfg(
+    num_learning_epochs=2, learning_rate=1.0e-3, gradient_length=24, max_grad_norm=1.0, loss_type="mse"
+)
+"""RSL-RL's ``Distillation`` settings of the stock entry points."""
+
+COMMON = {"seed": 42, "device": "cpu", "num_steps_per_env": 24}
+"""Fields every cfg of the ladder shares: seed 42, the CPU (``--device`` changes it), 24 env steps per iteration."""
 
 
 def mlp(hidden_dims: list[int], init_std: float | None = None) -> RslRlMLPModelCfg:
@@ -114,16 +99,14 @@ def mlp(hidden_dims: list[int], init_std: float | None = None) -> RslRlMLPModelC
 def rnn(rnn_type: str, rnn_hidden_dim: int, hidden_dims: list[int], init_std: float = 0.1) -> RslRlRNNModelCfg:
     """A one-layer GRU or LSTM, then an ELU MLP, with observation normalization and a Gaussian policy."""
     return RslRlRNNModelCfg(
-        hidden_dims=hidden_dims, activation="elu", obs_normalization=True, rnn_type=rnn_type,
-        rnn_hidden_dim=rnn_hidden_dim, rnn_num_layers=1,
+        hidden_dims=hidden_dims,
+        activation="elu",
+        obs_normalization=True,
+        rnn_type=rnn_type,
+        rnn_hidden_dim=rnn_hidden_dim,
+        rnn_num_layers=1,
         distribution_cfg=RslRlRNNModelCfg.GaussianDistributionCfg(init_std=init_std),
-    )  # fmt: skip
-
-
-STOCK_DISTILLATION = RslRlDistillationAlgorithmCfg(
-    num_learning_epochs=2, learning_rate=1.0e-3, gradient_length=24, max_grad_norm=1.0, loss_type="mse"
-)
-"""RSL-RL's ``Distillation`` settings of the stock entry points."""
+    )
 
 
 def from_ppo(cfg_class: type, ppo: RslRlPpoAlgorithmCfg, **changes):
@@ -132,140 +115,203 @@ def from_ppo(cfg_class: type, ppo: RslRlPpoAlgorithmCfg, **changes):
     return cfg_class(**{**fields, **changes})
 
 
-def from_dagger(cfg_class: type):
-    """A ``cfg_class`` (a DAgger-based algorithm cfg) with the tasks' DAgger settings."""
-    return cfg_class(**{k: v for k, v in DAGGER_DEFAULTS.to_dict().items() if k != "class_name"})
+@dataclass(repr=False)
+class TaskAgents:
+    """What a task declares; each method named in :data:`METHODS` makes one entry point's runner cfg from it."""
+
+    experiment: str
+    """The PPO teacher's experiment folder name; each method appends its own suffix."""
+    teacher: RslRlMLPModelCfg
+    """The teacher actor (reads the privileged ``teacher`` group). Every distillation cfg's teacher equals it, so a
+    PPO checkpoint loads as the teacher."""
+    critic: RslRlMLPModelCfg
+    """The critic (reads ``critic``) of the teacher, PPD and fine-tuning."""
+    ppo: RslRlPpoAlgorithmCfg
+    """The teacher's PPO settings; PPD and fine-tuning derive theirs from them."""
+    student: RslRlRNNModelCfg
+    """The recurrent student (reads the deployable ``policy`` group)."""
+    student_mlp: RslRlMLPModelCfg
+    """A feed-forward student, to show what memory buys."""
+    teacher_iterations: int
+    """PPO iterations of the teacher."""
+    distill_iterations: int
+    """Iterations of stock distillation, DAgger and PPD."""
+    distill_save_interval: int
+    """Iterations between checkpoints of distillation runs."""
+    ppd_init_std: float
+    """Initial action std of the PPD student (it explores with it)."""
+    tiny_student: RslRlRNNModelCfg | None = None
+    """A microcontroller-sized student (``rsl_rl_dagger_tiny_cfg_entry_point``), if the task has one."""
+    teacher_group: str = "teacher"
+    """The env's obs group of the teacher (policy terms plus privileged ones); ``critic`` where the env has no
+    ``teacher`` group (a multi-agent env converted to one agent has ``policy`` and ``critic`` only)."""
+
+    def __repr__(self) -> str:  # Isaac Lab prints the entry point: <bound method TaskAgents.dagger of TaskAgents(...)>
+        return f"TaskAgents({self.experiment!r})"
+
+    def _runner(self, cfg_class: type, suffix: str, **fields):
+        """A ``cfg_class`` runner cfg with the shared fields and the experiment ``<experiment><suffix>``; its own copy
+        of every value (Hydra overrides change the cfg in place)."""
+        return cfg_class(**COMMON, experiment_name=self.experiment + suffix, **copy.deepcopy(fields))
+
+    def _student_of(self, suffix: str, student, algorithm, iterations: int | None = None, cfg_class: type = None):
+        """A runner cfg that distills ``student`` (reading ``policy``) from the PPO teacher with ``algorithm``."""
+        return self._runner(
+            cfg_class or RslRlDistillationRunnerCfg,
+            suffix,
+            max_iterations=iterations or self.distill_iterations,
+            save_interval=self.distill_save_interval,
+            obs_groups={"student": ["policy"], "teacher": [self.teacher_group]},
+            student=student,
+            teacher=self.teacher,
+            algorithm=algorithm,
+        )
+
+    def latent_teacher_model(self) -> LatentMLPModelCfg:
+        """The task's teacher actor with its privileged terms encoded into 8 numbers."""
+        m = self.teacher
+        return LatentMLPModelCfg(
+            hidden_dims=m.hidden_dims,
+            activation=m.activation,
+            obs_normalization=m.obs_normalization,
+            distribution_cfg=m.distribution_cfg,
+        )
+
+    def ppo_teacher(self) -> RslRlOnPolicyRunnerCfg:
+        """PPO teacher; its actor reads the 'teacher' group."""
+        return self._runner(
+            RslRlOnPolicyRunnerCfg,
+            "",
+            max_iterations=self.teacher_iterations,
+            save_interval=50,
+            actor=self.teacher,
+            critic=self.critic,
+            obs_groups={"actor": [self.teacher_group], "critic": ["critic"]},
+            algorithm=self.ppo,
+        )
+
+    def distillation(self) -> RslRlDistillationRunnerCfg:
+        """Recurrent student distilled with RSL-RL's Distillation (stock)."""
+        return self._student_of("_distillation", self.student, STOCK_DISTILLATION)
+
+    def distillation_mlp(self) -> RslRlDistillationRunnerCfg:
+        """Feed-forward student distilled with RSL-RL's Distillation, to show what memory buys."""
+        return self._student_of("_distillation_mlp", self.student_mlp, STOCK_DISTILLATION)
+
+    def dagger(self) -> RslRlDistillationRunnerCfg:
+        """Recurrent student trained with DAgger: teacher forcing, beta decay, an 8-rollout buffer replayed 32 times
+        per iteration (:data:`~distill_lab.distillation.DAGGER_BEST`)."""
+        return self._student_of("_dagger", self.student, DAGGER_BEST)
+
+    def dagger_mlp(self) -> RslRlDistillationRunnerCfg:
+        """Feed-forward student trained with the base DAgger settings."""
+        return self._student_of("_dagger_mlp", self.student_mlp, DAggerAlgorithmCfg())
+
+    def dagger_tiny(self) -> RslRlDistillationRunnerCfg | None:
+        """Microcontroller-sized recurrent student (RAPTOR-sized) trained with DAgger's best measured settings; None
+        for a task without a tiny student."""
+        if self.tiny_student is None:
+            return None
+        return self._student_of("_dagger_tiny", self.tiny_student, DAGGER_BEST)
+
+    def multi_teacher(self) -> RslRlDistillationRunnerCfg:
+        """Recurrent student trained with DAgger from many teachers, each env labelled by its own (RAPTOR-style)."""
+        return self._student_of("_multi_teacher", self.student, MultiTeacherDAggerAlgorithmCfg())
+
+    def feature(self) -> RslRlDistillationRunnerCfg:
+        """Recurrent student trained with DAgger plus matching of the teacher's last hidden layer (feature
+        matching)."""
+        return self._student_of("_feature", self.student, FeatureDAggerAlgorithmCfg())
+
+    def latent_teacher(self) -> RslRlOnPolicyRunnerCfg:
+        """PPO teacher whose privileged terms pass through an encoder into an 8-number latent (RMA-style)."""
+        cfg = self.ppo_teacher()
+        cfg.actor = self.latent_teacher_model()
+        cfg.experiment_name = self.experiment + "_latent_teacher"
+        return cfg
+
+    def latent(self) -> LatentRunnerCfg:
+        """Recurrent student that estimates the latent teacher's encoding from its history (latent matching +
+        DAgger)."""
+        s = self.student
+        student = LatentRNNModelCfg(
+            hidden_dims=s.hidden_dims,
+            activation=s.activation,
+            rnn_type=s.rnn_type,
+            obs_normalization=s.obs_normalization,
+            rnn_hidden_dim=s.rnn_hidden_dim,
+            rnn_num_layers=s.rnn_num_layers,
+            distribution_cfg=s.distribution_cfg,
+        )
+        cfg = self._student_of("_latent", student, LatentDAggerAlgorithmCfg(), cfg_class=LatentRunnerCfg)
+        cfg.teacher = self.latent_teacher_model()
+        return cfg
+
+    def bc(self) -> RslRlDistillationRunnerCfg:
+        """Recurrent student cloned offline from a teacher dataset (train.py --dataset, recorded by collect.py)."""
+        return self._student_of("_bc", self.student, OfflineBCAlgorithmCfg(), iterations=200)
+
+    def ppd(self) -> PPDRunnerCfg:
+        """Recurrent student trained by PPO with a KL pull to the frozen teacher (PPD)."""
+        actor = self.student.replace(
+            distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=self.ppd_init_std)
+        )
+        # a fixed learning rate: PPO's adaptive one reads the KL pull as a too-large step and falls to its 1e-5 floor
+        algorithm = from_ppo(PPDAlgorithmCfg, self.ppo, entropy_coef=0.0, schedule="fixed", kl_coef=1.0)
+        return self._runner(
+            PPDRunnerCfg,
+            "_ppd",
+            max_iterations=self.distill_iterations,
+            save_interval=50,
+            actor=actor,
+            critic=self.critic,
+            teacher=self.teacher,
+            algorithm=algorithm,
+            obs_groups={"actor": ["policy"], "critic": ["critic"], "teacher": [self.teacher_group]},
+        )
+
+    def finetune(self) -> FinetuneRunnerCfg:
+        """PPO fine-tuning of the DAgger student, after a critic warm-up."""
+        algorithm = from_ppo(
+            FinetuneAlgorithmCfg,
+            self.ppo,
+            learning_rate=3.0e-4,
+            entropy_coef=0.0,
+            desired_kl=0.005,
+            critic_warmup_iterations=20,
+        )
+        return self._runner(
+            FinetuneRunnerCfg,
+            "_finetune",
+            max_iterations=100,
+            save_interval=25,
+            actor=self.student,
+            critic=self.critic,
+            algorithm=algorithm,
+            obs_groups={"actor": ["policy"], "critic": ["critic"]},
+            student_experiment_name=f"{self.experiment}_dagger",
+        )
 
 
-@dataclass(frozen=True)
-class Method:
-    """One rung of the ladder."""
-
-    name: str
-    """Class-name part (``DAgger`` -> ``<prefix>DAggerRunnerCfg``)."""
-    suffix: str
-    """Appended to the task's experiment name."""
-    build: Callable[[TaskAgents], tuple[type, dict] | None]
-    """The runner cfg base class and its field values for a task, or None when the task lacks what it needs."""
-    doc: str
-    """The generated class's docstring."""
-
-
-def _teacher(t: TaskAgents) -> tuple[type, dict]:
-    return RslRlOnPolicyRunnerCfg, {
-        "max_iterations": t.teacher_iterations, "save_interval": 50, "actor": t.teacher, "critic": t.critic,
-        "obs_groups": {"actor": [t.teacher_group], "critic": ["critic"]}, "algorithm": t.ppo,
-    }  # fmt: skip
+METHODS: dict[str, Callable[[TaskAgents], object]] = {
+    "rsl_rl_cfg_entry_point": TaskAgents.ppo_teacher,
+    "rsl_rl_distillation_cfg_entry_point": TaskAgents.distillation,
+    "rsl_rl_distillation_mlp_cfg_entry_point": TaskAgents.distillation_mlp,
+    "rsl_rl_dagger_cfg_entry_point": TaskAgents.dagger,
+    "rsl_rl_dagger_mlp_cfg_entry_point": TaskAgents.dagger_mlp,
+    "rsl_rl_dagger_tiny_cfg_entry_point": TaskAgents.dagger_tiny,
+    "rsl_rl_multi_teacher_cfg_entry_point": TaskAgents.multi_teacher,
+    "rsl_rl_feature_cfg_entry_point": TaskAgents.feature,
+    "rsl_rl_latent_teacher_cfg_entry_point": TaskAgents.latent_teacher,
+    "rsl_rl_latent_cfg_entry_point": TaskAgents.latent,
+    "rsl_rl_bc_cfg_entry_point": TaskAgents.bc,
+    "rsl_rl_ppd_cfg_entry_point": TaskAgents.ppd,
+    "rsl_rl_finetune_cfg_entry_point": TaskAgents.finetune,
+}
+"""Entry point key -> the :class:`TaskAgents` method that makes its runner cfg; the order is the registry's."""
 
 
-def _distill(t: TaskAgents, student, algorithm, iterations: int | None = None) -> tuple[type, dict] | None:
-    if student is None:
-        return None
-    return RslRlDistillationRunnerCfg, {
-        "max_iterations": iterations or t.distill_iterations, "save_interval": t.distill_save_interval,
-        "obs_groups": {"student": ["policy"], "teacher": [t.teacher_group]}, "student": student, "teacher": t.teacher,
-        "algorithm": algorithm,
-    }  # fmt: skip
-
-
-def latent_teacher(t: TaskAgents) -> LatentMLPModelCfg:
-    """The task's teacher actor with its privileged terms encoded into 8 numbers."""
-    m = t.teacher
-    return LatentMLPModelCfg(hidden_dims=m.hidden_dims, activation=m.activation, obs_normalization=m.obs_normalization,
-                             distribution_cfg=m.distribution_cfg)  # fmt: skip
-
-
-def _latent_teacher(t: TaskAgents) -> tuple[type, dict]:
-    cls, fields = _teacher(t)
-    return cls, {**fields, "actor": latent_teacher(t)}
-
-
-def _latent(t: TaskAgents) -> tuple[type, dict]:
-    s = t.student
-    student = LatentRNNModelCfg(hidden_dims=s.hidden_dims, activation=s.activation, rnn_type=s.rnn_type,
-                                obs_normalization=s.obs_normalization, rnn_hidden_dim=s.rnn_hidden_dim,
-                                rnn_num_layers=s.rnn_num_layers, distribution_cfg=s.distribution_cfg)  # fmt: skip
-    _, fields = _distill(t, student, from_dagger(LatentDAggerAlgorithmCfg))
-    return LatentRunnerCfg, {**fields, "teacher": latent_teacher(t)}
-
-
-def _ppd(t: TaskAgents) -> tuple[type, dict]:
-    actor = t.student.replace(distribution_cfg=RslRlMLPModelCfg.GaussianDistributionCfg(init_std=t.ppd_init_std))
-    # a fixed learning rate: PPO's adaptive one reads the KL pull as a too-large step and falls to its 1e-5 floor
-    algorithm = from_ppo(PPDAlgorithmCfg, t.ppo, entropy_coef=0.0, schedule="fixed", kl_coef=1.0)
-    return PPDRunnerCfg, {
-        "max_iterations": t.distill_iterations, "save_interval": 50, "actor": actor, "critic": t.critic,
-        "teacher": t.teacher, "algorithm": algorithm,
-        "obs_groups": {"actor": ["policy"], "critic": ["critic"], "teacher": [t.teacher_group]},
-    }  # fmt: skip
-
-
-def _finetune(t: TaskAgents) -> tuple[type, dict]:
-    algorithm = from_ppo(FinetuneAlgorithmCfg, t.ppo, learning_rate=3.0e-4, entropy_coef=0.0, desired_kl=0.005,
-                         critic_warmup_iterations=20)  # fmt: skip
-    return FinetuneRunnerCfg, {
-        "max_iterations": 100, "save_interval": 25, "actor": t.student, "critic": t.critic, "algorithm": algorithm,
-        "obs_groups": {"actor": ["policy"], "critic": ["critic"]}, "student_experiment_name": f"{t.experiment}_dagger",
-    }  # fmt: skip
-
-
-METHODS: dict[str, Method] = {
-    "rsl_rl_cfg_entry_point": Method("PPO", "", _teacher, "PPO teacher; its actor reads the 'teacher' group."),
-    "rsl_rl_distillation_cfg_entry_point": Method(
-        "Distillation", "_distillation", lambda t: _distill(t, t.student, STOCK_DISTILLATION),
-        "Recurrent student distilled with RSL-RL's Distillation (stock)."),
-    "rsl_rl_distillation_mlp_cfg_entry_point": Method(
-        "MlpDistillation", "_distillation_mlp", lambda t: _distill(t, t.student_mlp, STOCK_DISTILLATION),
-        "Feed-forward student distilled with RSL-RL's Distillation, to show what memory buys."),
-    "rsl_rl_dagger_cfg_entry_point": Method(
-        "DAgger", "_dagger", lambda t: _distill(t, t.student, DAGGER_BEST),
-        "Recurrent student trained with DAgger: teacher forcing, beta decay, an 8-rollout buffer replayed 32 times per "
-        "iteration."),
-    "rsl_rl_dagger_mlp_cfg_entry_point": Method(
-        "MlpDAgger", "_dagger_mlp", lambda t: _distill(t, t.student_mlp, DAGGER_DEFAULTS),
-        "Feed-forward student trained with the base DAgger settings."),
-    "rsl_rl_dagger_tiny_cfg_entry_point": Method(
-        "TinyDAgger", "_dagger_tiny", lambda t: _distill(t, t.tiny_student, DAGGER_BEST),
-        "Microcontroller-sized recurrent student (RAPTOR-sized) trained with DAgger's best measured settings."),
-    "rsl_rl_multi_teacher_cfg_entry_point": Method(
-        "MultiTeacherDAgger", "_multi_teacher",
-        lambda t: _distill(t, t.student, from_dagger(MultiTeacherDAggerAlgorithmCfg)),
-        "Recurrent student trained with DAgger from many teachers, each env labelled by its own (RAPTOR-style)."),
-    "rsl_rl_feature_cfg_entry_point": Method(
-        "FeatureDAgger", "_feature", lambda t: _distill(t, t.student, from_dagger(FeatureDAggerAlgorithmCfg)),
-        "Recurrent student trained with DAgger plus matching of the teacher's last hidden layer (feature matching)."),
-    "rsl_rl_latent_teacher_cfg_entry_point": Method(
-        "LatentTeacher", "_latent_teacher", _latent_teacher,
-        "PPO teacher whose privileged terms pass through an encoder into an 8-number latent (RMA-style)."),
-    "rsl_rl_latent_cfg_entry_point": Method(
-        "Latent", "_latent", _latent,
-        "Recurrent student that estimates the latent teacher's encoding from its history (latent matching + DAgger)."),
-    "rsl_rl_bc_cfg_entry_point": Method(
-        "OfflineBC", "_bc", lambda t: _distill(t, t.student, OFFLINE_BC_DEFAULTS, 200),
-        "Recurrent student cloned offline from a teacher dataset (train.py --dataset, recorded by collect.py)."),
-    "rsl_rl_ppd_cfg_entry_point": Method(
-        "PPD", "_ppd", _ppd, "Recurrent student trained by PPO with a KL pull to the frozen teacher (PPD)."),
-    "rsl_rl_finetune_cfg_entry_point": Method(
-        "Finetune", "_finetune", _finetune, "PPO fine-tuning of the DAgger student, after a critic warm-up."),
-}  # fmt: skip
-"""Entry point key -> method; the order is the order of the registry."""
-
-COMMON = {"seed": 42, "device": "cpu", "num_steps_per_env": 24}
-"""Fields every generated cfg shares: seed 42, the CPU (``--device`` changes it), 24 env steps per iteration."""
-
-
-def build_ladder(agents: TaskAgents, module_name: str) -> dict[str, str]:
-    """Make every method's runner cfg class for a task in module ``module_name``; return the registry entry points."""
-    module = sys.modules[module_name]
-    entry_points = {}
-    for key, method in METHODS.items():
-        built = method.build(agents)
-        if built is None:
-            continue
-        base, fields = built
-        fields = {**COMMON, **fields, "experiment_name": agents.experiment + method.suffix}
-        name = f"{agents.prefix}{method.name}RunnerCfg"
-        namespace = {"__doc__": method.doc, "__module__": module_name, "__annotations__": {}, **fields}
-        setattr(module, name, configclass(type(name, (base,), namespace)))
-        entry_points[key] = f"{module_name}:{name}"
-    return entry_points
+def entry_points(agents: TaskAgents) -> dict[str, Callable]:
+    """The ``*_cfg_entry_point`` kwargs of ``gym.register`` for a task: each rung the task has (a method that returns
+    None is a rung it lacks), bound to ``agents``."""
+    return {key: MethodType(method, agents) for key, method in METHODS.items() if method(agents) is not None}

@@ -24,7 +24,7 @@ gym.register(
         "env_cfg_entry_point": f"{__name__}.direct:QuadcopterDirectEnvCfg",
         **agents.ENTRY_POINTS,
         "default_agent": "rsl_rl",
-    },  # fmt: skip
+    },
 )
 
 gym.register(
@@ -35,5 +35,5 @@ gym.register(
         "env_cfg_entry_point": f"{__name__}.direct:QuadcopterMARLEnvCfg",
         **agents.MARL_ENTRY_POINTS,
         "default_agent": "rsl_rl",
-    },  # fmt: skip
+    },
 )

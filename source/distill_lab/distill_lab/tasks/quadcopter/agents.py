@@ -1,11 +1,10 @@
-"""Quadcopter-Point-Ctrl's models and PPO settings; :mod:`distill_lab.tasks.ladder` builds every agent cfg from them."""
+"""Quadcopter-Point-Ctrl's models and PPO settings; :mod:`distill_lab.tasks.ladder` makes every agent cfg from them."""
 
 from dataclasses import replace
 
-from ..ladder import PPO_DEFAULTS, TaskAgents, build_ladder, mlp, rnn
+from ..ladder import PPO_DEFAULTS, TaskAgents, entry_points, mlp, rnn
 
 AGENTS = TaskAgents(
-    prefix="Quadcopter",
     experiment="quadcopter_point_ctrl",
     teacher=mlp([128, 128], init_std=0.2),
     critic=mlp([128, 128]),
@@ -20,9 +19,12 @@ AGENTS = TaskAgents(
 )
 """The teacher reads the privileged ``teacher`` group; the GRU, MLP and tiny GRU students read ``policy``."""
 
-ENTRY_POINTS = build_ladder(AGENTS, __name__)
-"""``*_cfg_entry_point`` -> ``"distill_lab.tasks.quadcopter.agents:Quadcopter<Method>RunnerCfg"``; the Direct
-variant has the same obs groups and uses them too."""
+MARL_AGENTS = replace(AGENTS, teacher_group="critic")
+"""The same for the one-agent MARL variant, whose teacher reads ``critic`` (the env's state)."""
 
-MARL_ENTRY_POINTS = build_ladder(replace(AGENTS, prefix="QuadcopterMarl", teacher_group="critic"), __name__)
-"""The same methods for the one-agent MARL variant, whose teacher reads ``critic`` (the env's state)."""
+ENTRY_POINTS = entry_points(AGENTS)
+"""``*_cfg_entry_point`` -> ``AGENTS``' ladder method (e.g. ``TaskAgents.dagger``); the Direct variant has the same
+obs groups and uses them too."""
+
+MARL_ENTRY_POINTS = entry_points(MARL_AGENTS)
+"""The same methods for the one-agent MARL variant."""

@@ -1,9 +1,8 @@
-"""blind_rl's models and PPO settings; :mod:`distill_lab.tasks.ladder` builds every agent cfg from them."""
+"""blind_rl's models and PPO settings; :mod:`distill_lab.tasks.ladder` makes every agent cfg from them."""
 
-from ...ladder import PPO_DEFAULTS, TaskAgents, build_ladder, mlp, rnn
+from ...ladder import PPO_DEFAULTS, TaskAgents, entry_points, mlp, rnn
 
 AGENTS = TaskAgents(
-    prefix="BlindRl",
     experiment="blind_rl",
     teacher=mlp([256, 128, 64], init_std=1.0),
     critic=mlp([256, 128, 64]),
@@ -17,5 +16,5 @@ AGENTS = TaskAgents(
 )
 """The teacher reads the privileged ``teacher`` group; the LSTM and MLP students read ``policy``."""
 
-ENTRY_POINTS = build_ladder(AGENTS, __name__)
-"""``*_cfg_entry_point`` -> ``"distill_lab.tasks.locomotion.blind.agents:BlindRl<Method>RunnerCfg"``."""
+ENTRY_POINTS = entry_points(AGENTS)
+"""``*_cfg_entry_point`` -> ``AGENTS``' ladder method (e.g. ``TaskAgents.dagger``)."""
