@@ -1,6 +1,7 @@
 """What every distill_lab task's env cfg shares: the privileged terms no student may read, a robustness sweep for
 evaluation, the play settings Isaac Lab applies with ``play_mode=True``, Newton MuJoCo-Warp settings that build and
-step vectorized envs on the CPU, and a local ground and light (Isaac Lab's default ground plane is a remote USD)."""
+step vectorized envs on the CPU, and a local ground (a box or a plane) and light (Isaac Lab's default ground plane is a
+remote USD)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import isaaclab.sim as sim_utils
 from isaaclab.assets import AssetBaseCfg
 from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.managers import EventTermCfg, ObservationGroupCfg, ObservationTermCfg
+from isaaclab.terrains import TerrainImporterCfg
 from isaaclab.utils import configclass
 from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 
+from distill_lab.assets import GROUND_PLANE_USD
 from distill_lab.io import DistillLabError
 
 from . import mdp
@@ -37,17 +40,27 @@ def ground_box(color: tuple[float, float, float], friction: float | None = None)
     )
 
 
-def newton_mjwarp(njmax: int, nconmax: int, use_mujoco_contacts: bool = True) -> NewtonCfg:
+def ground_plane(friction: float) -> TerrainImporterCfg:
+    """Isaac Lab's flat ground as a terrain importer of the local plane :data:`GROUND_PLANE_USD`, with ``friction``.
+    MuJoCo collides a plane with spheres, capsules and boxes analytically, cheaper than with a box ground."""
+    material = sim_utils.RigidBodyMaterialCfg(static_friction=friction, dynamic_friction=friction)
+    return TerrainImporterCfg(
+        prim_path="/World/ground", terrain_type="usd", usd_path=GROUND_PLANE_USD, physics_material=material
+    )
+
+
+def newton_mjwarp(njmax: int, nconmax: int, use_mujoco_contacts: bool = True, impratio: float = 1.0) -> NewtonCfg:
     """MuJoCo-Warp with constraint (``njmax``) and contact (``nconmax``) budgets sized to the scene, per env.
 
     ``use_mujoco_contacts=True`` uses MuJoCo's collision (primitive shapes); ``False`` uses Newton's pipeline
-    (needed for terrain meshes). CUDA graphs are off so the same cfg runs on the CPU.
+    (needed for terrain meshes). ``impratio``: MuJoCo's friction-to-normal impedance ratio (above 1 stops slow foot
+    creep under a sustained load). CUDA graphs are off so the same cfg runs on the CPU.
     """
     solver = MJWarpSolverCfg(
         njmax=njmax,
         nconmax=nconmax,
         cone="pyramidal",
-        impratio=1.0,
+        impratio=impratio,
         integrator="implicitfast",
         use_mujoco_contacts=use_mujoco_contacts,
     )

@@ -13,10 +13,12 @@ Every cfg keeps RSL-RL's runner names (``OnPolicyRunner``, ``DistillationRunner`
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import MISSING, dataclass
 from types import MethodType
 
+from isaaclab.managers import ObservationTermCfg
 from isaaclab.utils import configclass
 from isaaclab_rl.rsl_rl import (
     RslRlDistillationAlgorithmCfg,
@@ -39,6 +41,7 @@ from distill_lab.distillation import (
     OfflineBCAlgorithmCfg,
     PPDAlgorithmCfg,
 )
+from distill_lab.io import DistillLabError
 
 
 @configclass
@@ -145,6 +148,10 @@ class TaskAgents:
     teacher_group: str = "teacher"
     """The env's obs group of the teacher (policy terms plus privileged ones); ``critic`` where the env has no
     ``teacher`` group (a multi-agent env converted to one agent has ``policy`` and ``critic`` only)."""
+    common: dict = dataclasses.field(default_factory=lambda: dict(COMMON))
+    """Fields every cfg of the task shares (:data:`COMMON`, or a foreign task's own PPO runner's)."""
+    teacher_save_interval: int = 50
+    """Iterations between the PPO teacher's checkpoints."""
 
     def __repr__(self) -> str:  # Isaac Lab prints the entry point: <bound method TaskAgents.dagger of TaskAgents(...)>
         return f"TaskAgents({self.experiment!r})"
@@ -152,7 +159,7 @@ class TaskAgents:
     def _runner(self, cfg_class: type, suffix: str, **fields):
         """A ``cfg_class`` runner cfg with the shared fields and the experiment ``<experiment><suffix>``; its own copy
         of every value (Hydra overrides change the cfg in place)."""
-        return cfg_class(**COMMON, experiment_name=self.experiment + suffix, **copy.deepcopy(fields))
+        return cfg_class(**self.common, experiment_name=self.experiment + suffix, **copy.deepcopy(fields))
 
     def _student_of(self, suffix: str, student, algorithm, iterations: int | None = None, cfg_class: type = None):
         """A runner cfg that distills ``student`` (reading ``policy``) from the PPO teacher with ``algorithm``."""
@@ -183,7 +190,7 @@ class TaskAgents:
             RslRlOnPolicyRunnerCfg,
             "",
             max_iterations=self.teacher_iterations,
-            save_interval=50,
+            save_interval=self.teacher_save_interval,
             actor=self.teacher,
             critic=self.critic,
             obs_groups={"actor": [self.teacher_group], "critic": ["critic"]},
@@ -315,3 +322,106 @@ def entry_points(agents: TaskAgents) -> dict[str, Callable]:
     """The ``*_cfg_entry_point`` kwargs of ``gym.register`` for a task: each rung the task has (a method that returns
     None is a rung it lacks), bound to ``agents``."""
     return {key: MethodType(method, agents) for key, method in METHODS.items() if method(agents) is not None}
+
+
+@dataclass(repr=False)
+class ForeignTask:
+    """A registered task that distill_lab did not write, seen with the obs groups the ladder reads (see
+    :func:`register_ladder`)."""
+
+    task: str
+    """Its gym ID."""
+    privileged_terms: tuple[str, ...]
+    """The terms of its policy group that a deployed robot does not sense."""
+    policy_group: str = "policy"
+    """Its obs group of the policy's observations (Isaac Lab's convention: ``policy``)."""
+
+    def __repr__(self) -> str:  # Isaac Lab prints the entry point
+        return f"ForeignTask({self.task!r})"
+
+    def env_cfg(self):
+        """The task's env cfg with the ladder's obs groups: ``teacher`` (its policy group as it was), ``policy`` (the
+        same without the privileged terms: what the student reads), ``critic`` (its own, else the teacher's terms), and
+        ``privileged_terms`` for the guard. A name that is not a term of the policy group is refused."""
+        from isaaclab_tasks.utils import load_cfg_from_registry
+
+        cfg = load_cfg_from_registry(self.task, "env_cfg_entry_point")
+        groups = {g: v for g, v in vars(cfg.observations).items() if not g.startswith("_") and v is not None}
+        if self.policy_group not in groups:
+            raise DistillLabError(
+                f"task '{self.task}' has no obs group '{self.policy_group}' to split into teacher and student; it has "
+                f"{', '.join(groups)}."
+            )
+        policy = groups[self.policy_group]
+        terms = [t for t, v in vars(policy).items() if isinstance(v, ObservationTermCfg)]
+        unknown = [t for t in self.privileged_terms if t not in terms]
+        if unknown:
+            raise DistillLabError(
+                f"privileged term(s) {', '.join(unknown)} are not terms of task '{self.task}''s obs group "
+                f"'{self.policy_group}'; its terms are {', '.join(terms)}."
+            )
+        cfg.observations.teacher = copy.deepcopy(policy)
+        if "critic" not in groups:
+            cfg.observations.critic = copy.deepcopy(policy)
+        for term in self.privileged_terms:
+            setattr(policy, term, None)
+        if self.policy_group != "policy":
+            cfg.observations.policy = policy
+        cfg.privileged_terms = tuple(self.privileged_terms)
+        return cfg
+
+
+def foreign_agents(task: str, student: RslRlRNNModelCfg | None = None, distill_iterations: int = 300) -> TaskAgents:
+    """The :class:`TaskAgents` of a registered task from its PPO runner cfg (``rsl_rl_cfg_entry_point``): its actor is
+    the teacher (now reading ``teacher``), its critic, PPO settings, budget, experiment name and run settings; the
+    student is ``student`` (default: an LSTM of 128 units, then ELU layers of 128 and 64, as blind_rl's)."""
+    from isaaclab_tasks.utils import load_cfg_from_registry
+
+    ppo = load_cfg_from_registry(task, "rsl_rl_cfg_entry_point")
+    init_std = getattr(ppo.actor.distribution_cfg, "init_std", 1.0)
+    common = {k: getattr(ppo, k) for k in ("seed", "device", "num_steps_per_env", "clip_actions", "logger")}
+    return TaskAgents(
+        experiment=ppo.experiment_name,
+        teacher=ppo.actor,
+        critic=ppo.critic,
+        ppo=ppo.algorithm,
+        student=student or rnn("lstm", 128, [128, 64]),
+        student_mlp=mlp(list(ppo.actor.hidden_dims), init_std=0.1),
+        teacher_iterations=ppo.max_iterations,
+        distill_iterations=distill_iterations,
+        distill_save_interval=50,
+        ppd_init_std=init_std / 2,
+        common=common,
+        teacher_save_interval=ppo.save_interval,
+    )
+
+
+def register_ladder(
+    task: str,
+    privileged_terms: Sequence[str],
+    id: str | None = None,
+    student: RslRlRNNModelCfg | None = None,
+    policy_group: str = "policy",
+) -> str:
+    """Give a registered task that distill_lab did not write (a gym ID with an ``env_cfg_entry_point`` and an
+    ``rsl_rl_cfg_entry_point``) every method of the ladder: registers gym ID ``id`` (default ``<task>-Distill``) with
+    the task's env, its obs groups split by :meth:`ForeignTask.env_cfg` (the teacher reads the task's policy group as
+    it was, the student the same without ``privileged_terms``), and every ``*_cfg_entry_point`` of :data:`METHODS`
+    made from the task's PPO cfg (:func:`foreign_agents`). Return ``id``. The task itself stays as it was."""
+    import gymnasium as gym
+    import isaaclab_tasks  # noqa: F401  (registers Isaac Lab's own tasks)
+
+    try:
+        spec = gym.spec(task)
+    except gym.error.Error as err:
+        raise DistillLabError(f"register_ladder: no task '{task}' is registered ({err}).") from None
+    missing = [k for k in ("env_cfg_entry_point", "rsl_rl_cfg_entry_point") if k not in spec.kwargs]
+    if missing:
+        raise DistillLabError(f"task '{task}' has no {' and no '.join(missing)}; the ladder starts from both.")
+    id = id or f"{task}-Distill"
+    foreign = ForeignTask(task, tuple(privileged_terms), policy_group)
+    kwargs = {k: v for k, v in spec.kwargs.items() if not k.endswith("_cfg_entry_point")}  # other libraries' go
+    kwargs["env_cfg_entry_point"] = foreign.env_cfg
+    kwargs |= entry_points(foreign_agents(task, student))
+    gym.register(id=id, entry_point=spec.entry_point, disable_env_checker=True, kwargs=kwargs)
+    return id

@@ -1,3 +1,3 @@
 """Legged locomotion tasks."""
 
-from . import blind  # noqa: F401
+from . import blind, go1  # noqa: F401
