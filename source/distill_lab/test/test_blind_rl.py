@@ -63,7 +63,17 @@ def test_shipped_teacher_is_small_documented_and_distillable(tmp_path):
     ],
 )
 def test_entry_point_resolves(key):
-    assert type(load_cfg_from_registry(TASK, key)).__name__.startswith("Blind")
+    from distill_lab.tasks.ladder import METHODS
+    from distill_lab.tasks.locomotion.blind.agents import AGENTS
+
+    factory = gym.spec(TASK).kwargs[key]
+    if key == "env_cfg_entry_point":
+        assert load_cfg_from_registry(TASK, key).privileged_terms
+        return
+    assert factory.__self__ is AGENTS and factory.__func__ is METHODS[key], (
+        "a named TaskAgents method, bound to blind_rl"
+    )
+    assert load_cfg_from_registry(TASK, key).experiment_name.startswith("blind_rl")
 
 
 def test_agents_wire_teacher_and_student_groups():

@@ -83,7 +83,7 @@ class CheckpointingRunner:
         saved["iter"] = self.current_learning_iteration
         saved["infos"] = infos
         saved["rng_state"] = rng_state()
-        saved["gradient_updates"] = self.gradient_updates
+        saved["gradient_updates"] = getattr(self, "gradient_updates", 0)
         write_atomic(path, lambda tmp: torch.save(saved, tmp))
         self.logger.save_model(path, self.current_learning_iteration)
         self._update_manifest(path)
@@ -189,7 +189,7 @@ class CheckpointingRunner:
             "iteration": self.current_learning_iteration,
             "saved": time.strftime("%Y-%m-%d %H:%M:%S"),
             "total_env_steps": int(logger.tot_timesteps),
-            "gradient_updates": self.gradient_updates,
+            "gradient_updates": getattr(self, "gradient_updates", 0),
             "training_seconds": round(float(logger.tot_time), 1),
             "mean_reward": statistics.mean(logger.rewbuffer) if logger.rewbuffer else None,
             "mean_episode_length": statistics.mean(logger.lenbuffer) if logger.lenbuffer else None,
@@ -197,7 +197,7 @@ class CheckpointingRunner:
         entries = [e for e in manifest["checkpoints"] if e["checkpoint"] != entry["checkpoint"]] + [entry]
         rated = [e for e in entries if e["mean_reward"] is not None]
         manifest = {
-            "start": self.start,
+            "start": getattr(self, "start", None),
             "latest": entry,
             "best": max(rated, key=lambda e: e["mean_reward"]) if rated else None,
             "checkpoints": entries,
