@@ -74,6 +74,10 @@ else
   echo "$WANT" > "$STAMP"
 fi
 
+# The real Unitree Go1: MuJoCo Menagerie's MJCF from the mjlab wheel, converted to USD once into the user's cache
+# (a throwaway converter venv; about 40 s the first time, a no-op afterwards).
+"$PY" -m distill_lab.assets.go1
+
 "$PY" - <<'PY'
 import importlib.metadata as md
 import isaaclab, isaaclab_rl, rsl_rl, torch, distill_lab  # noqa: F401
