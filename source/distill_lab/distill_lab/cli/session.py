@@ -53,7 +53,13 @@ def open_runner(task: str, env_cfg, agent_cfg, args=None, log_dir: str | None = 
     from isaaclab.envs import DirectMARLEnvCfg
 
     with simulation(env_cfg, args):
-        env = gym.make(task, cfg=env_cfg)
+        try:
+            env = gym.make(task, cfg=env_cfg)
+        except ValueError as err:  # Isaac Lab's name matching (isaaclab.utils.string.resolve_matching_names)
+            if "regular expressions are matched" not in str(err):
+                raise
+            found = " ".join(str(err).split()).replace("Please check that the regular expressions are correct: ", "")
+            raise DistillLabError(f"the task names joints or bodies that the robot does not have: {found}") from None
         if isinstance(env_cfg, DirectMARLEnvCfg):
             env = single_agent(env)
         env = FiniteCheckedVecEnv(env, clip_actions=agent_cfg.clip_actions)

@@ -1,0 +1,102 @@
+"""A task distill_lab did not write gets the method ladder with one call (``register_ladder``): Isaac Lab's own Go2
+task at the config level, and the Go1 task (Isaac Lab's velocity MDP on the real Unitree Go1) end to end, through
+distill_lab's commands and Isaac Lab's own CLI; bad names are one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gymnasium as gym
+import isaaclab_rl.entrypoints.backends.play_rsl_rl as isaaclab_play
+import pytest
+import torch
+from conftest import DAGGER, chdir, refused, run
+from isaaclab_rl.entrypoints.dispatch import run_cli as isaaclab
+from isaaclab_tasks.utils import load_cfg_from_registry
+
+from distill_lab.cli.configs import resolve_configs
+from distill_lab.io import DistillLabError, find_checkpoint
+from distill_lab.runners import check_policy_observations
+from distill_lab.tasks.ladder import METHODS, register_ladder
+
+GO1 = "Go1-Velocity-Flat-Distill"
+GO2 = "Isaac-Velocity-Flat-UnitreeGo2"
+TINY = ["--num_envs", "4"]
+
+
+def _terms(group) -> list[str]:
+    return [name for name, term in vars(group).items() if hasattr(term, "func")]
+
+
+def test_any_registered_task_gets_every_method_with_its_privileged_terms_split_off():
+    task = register_ladder(GO2, ["base_lin_vel"], id="Test-Go2-Distill")
+    keys = {k for k in gym.spec(task).kwargs if k.endswith("_cfg_entry_point")} - {"env_cfg_entry_point"}
+    assert keys == set(METHODS) - {"rsl_rl_dagger_tiny_cfg_entry_point"}, "every rung the task's models allow"
+    env_cfg, dagger = resolve_configs(task, DAGGER)
+    assert _terms(env_cfg.observations.teacher) == _terms(resolve_configs(GO2, None)[0].observations.policy)
+    assert _terms(env_cfg.observations.policy) == [
+        t for t in _terms(env_cfg.observations.teacher) if t != "base_lin_vel"
+    ]
+    check_policy_observations(env_cfg, dagger)
+    ppo, theirs = (
+        load_cfg_from_registry(task, "rsl_rl_cfg_entry_point"),
+        load_cfg_from_registry(GO2, "rsl_rl_cfg_entry_point"),
+    )
+    assert ppo.actor.to_dict() == theirs.actor.to_dict() == dagger.teacher.to_dict(), "their PPO actor is the teacher"
+    assert ppo.algorithm.to_dict() == theirs.algorithm.to_dict() and ppo.experiment_name == theirs.experiment_name
+    assert ppo.obs_groups == {"actor": ["teacher"], "critic": ["critic"]}
+    env_cfg, leaky = resolve_configs(task, DAGGER, ['agent.obs_groups.student=["teacher"]'])
+    with pytest.raises(DistillLabError, match="privileged term.*base_lin_vel"):
+        check_policy_observations(env_cfg, leaky)
+
+
+def test_bad_names_given_to_the_ladder_are_one_line_errors():
+    register_ladder(GO2, ["base_height"], id="Test-Go2-Bad")
+    with pytest.raises(DistillLabError, match="base_height are not terms of .*'policy'; its terms are base_lin_vel"):
+        resolve_configs("Test-Go2-Bad", DAGGER)
+    register_ladder(GO2, ["base_lin_vel"], id="Test-Go2-Group", policy_group="proprio")
+    with pytest.raises(DistillLabError, match="no obs group 'proprio' .* it has policy"):
+        resolve_configs("Test-Go2-Group", DAGGER)
+    with pytest.raises(DistillLabError, match="no task 'Nope-Task'"):
+        register_ladder("Nope-Task", ["base_lin_vel"])
+    gym.register(id="Test-No-PPO", entry_point="isaaclab.envs:ManagerBasedRLEnv", kwargs={"env_cfg_entry_point": "x:y"})
+    with pytest.raises(DistillLabError, match="no rsl_rl_cfg_entry_point"):
+        register_ladder("Test-No-PPO", ["base_lin_vel"])
+
+
+@pytest.fixture(scope="module")
+def teacher(tmp_path_factory) -> Path:
+    """A 2-iteration PPO teacher of the Go1 task (distill_lab's train command)."""
+    folder = tmp_path_factory.mktemp("go1")
+    run_dir = run("train", "--task", GO1, *TINY, "--max_iterations", "2", cwd=folder)
+    return Path(run_dir) / "model_1.pt"
+
+
+def test_go1_teacher_then_student_play_and_export_with_distill_lab_commands(teacher):
+    folder = teacher.parents[4]
+    student = Path(run("train", "--task", GO1, "--agent", DAGGER, *TINY, "--max_iterations", "2", "--resume",
+                       "--load_run", teacher.parent.name, "--checkpoint", "model_1.pt", cwd=folder))  # fmt: skip
+    summary = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", cwd=folder)
+    assert summary["checkpoint"] == str(student / "model_1.pt") and summary["export"]["max_action_difference"] < 1e-4
+    exported = run("export", "--task", GO1, "--agent", DAGGER, *TINY, cwd=folder)
+    assert exported["max_action_difference"] < 1e-4 and Path(exported["onnx"]).is_file()
+
+
+def test_go1_student_trains_and_plays_under_isaaclabs_own_cli(teacher, tmp_path, monkeypatch):
+    common = ["--rl_library", "rsl_rl", "--task", GO1, "--agent", DAGGER, *TINY, "--device", "cpu"]
+    with chdir(tmp_path):
+        assert isaaclab("train", [*common, "--max_iterations", "2", "--checkpoint", str(teacher)]) == 0
+        checkpoint = find_checkpoint([load_cfg_from_registry(GO1, DAGGER).experiment_name])
+        steps = []
+        monkeypatch.setattr(
+            isaaclab_play, "run_playback", lambda step, **kw: [step() or steps.append(1) for _ in range(5)]
+        )
+        with torch.inference_mode():
+            assert isaaclab("play", [*common, "--checkpoint", "latest"]) == 0
+    assert Path(checkpoint).name == "model_1.pt" and len(steps) == 5
+
+
+def test_a_robot_whose_joints_do_not_match_the_task_is_refused_in_one_line(tmp_path):
+    knee = 'env.actions.joint_pos.joint_names=["FL_knee_.*"]'
+    message = refused("train", "--task", GO1, *TINY, "--max_iterations", "1", knee, cwd=tmp_path, match="FL_knee_")
+    assert "\n" not in message and "FL_hip_joint" in message, "names what the robot has"
