@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import gymnasium as gym
+import onnx
 import pytest
 import torch
-from conftest import run
+from conftest import DAGGER, run
 from isaaclab_tasks.utils import load_cfg_from_registry
 
 import distill_lab  # noqa: F401
@@ -97,7 +98,7 @@ def test_rough_preset_adds_terrain_generator_and_height_scan():
 
 @pytest.mark.parametrize(
     ("name", "usd", "feet"),
-    [("go1", "Unitree/Go1/go1.usd", ".*_foot"), ("anymal_d", "ANYmal-D/anymal_d.usd", ".*_FOOT")],
+    [("go1", "unitree_go1/go1.usdc", ".*_calf"), ("anymal_d", "ANYmal-D/anymal_d.usd", ".*_FOOT")],
 )
 def test_isaaclab_robot_presets_switch_robot_and_feet(name, usd, feet):
     env_cfg, _ = resolve_configs(TASK, None, [f"presets={name}"])
@@ -172,3 +173,15 @@ def test_rough_terrain_env_steps_with_height_scan(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "TERMS height_scan 135 True" in proc.stdout, proc.stdout[-500:]  # 58 + an 11 x 7 scan
+
+
+def test_the_go1_preset_is_the_real_go1_and_trains_distills_plays_and_exports_offline(tmp_path):
+    small = ["--task", TASK, "--num_envs", "4", "--max_iterations", "2", "presets=go1"]
+    teacher = Path(run("train", *small, cwd=tmp_path))
+    run("train", *small, "--agent", DAGGER, "--teacher_checkpoint", str(teacher / "model_1.pt"), cwd=tmp_path)
+    summary = run("play", "--task", TASK, "--agent", DAGGER, "--num_envs", "4", "--num_steps", "10", "presets=go1",
+                  cwd=tmp_path)  # fmt: skip
+    assert summary["export"]["max_action_difference"] < 1e-4
+    meta = onnx.load(summary["export"]["onnx"]).metadata_props
+    joints = json.loads(next(p.value for p in meta if p.key == "actions"))[0]["joint_names"]
+    assert joints[:3] == ["FL_hip_joint", "FL_thigh_joint", "FL_calf_joint"], "the Menagerie Go1's joints"

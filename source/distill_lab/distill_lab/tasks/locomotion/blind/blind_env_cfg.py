@@ -3,7 +3,8 @@
 The ``policy`` group is what a real quadruped senses (IMU and joint encoders). ``critic`` and ``teacher`` add the
 true base linear velocity, base height, foot contact states, foot friction and base mass (and, on rough terrain, a
 height scan). The default is flat ground on the embedded Newton backend; ``presets=rough`` switches to gentle rough
-terrain from Isaac Lab's terrain generator, ``presets=go1`` / ``presets=anymal_d`` to Isaac Lab's own robot assets.
+terrain from Isaac Lab's terrain generator, ``presets=go1`` to the real Unitree Go1 (MuJoCo Menagerie's model, built
+locally: :mod:`distill_lab.assets.go1`), ``presets=anymal_d`` to Isaac Lab's ANYmal-D (its asset server).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from isaaclab.sensors import ContactSensorCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab_assets.robots.anymal import ANYMAL_D_CFG
-from isaaclab_assets.robots.unitree import UNITREE_GO1_CFG
 from isaaclab_tasks.utils import PresetCfg, preset
 
+from distill_lab.assets.go1 import UNITREE_GO1_MENAGERIE_CFG
 from distill_lab.assets.quadruped import QUADRUPED_CFG
 
 from ...base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg
@@ -43,8 +44,8 @@ def per_robot(local, go1, anymal_d):
     return preset(default=local, go1=go1, anymal_d=anymal_d)
 
 
-FOOT_NAMES = (".*_calf", ".*_foot", ".*_FOOT")
-"""Foot body regex of the local robot (its foot spheres belong to the calves), Isaac Lab's Go1 and ANYmal-D."""
+FOOT_NAMES = (".*_calf", ".*_calf", ".*_FOOT")
+"""Foot body regex of the local robot and the Go1 (their foot spheres belong to the calves) and ANYmal-D."""
 
 
 def feet(entity: str):
@@ -62,10 +63,11 @@ class HeightScanObsCfg(PresetCfg):
 
 @configclass
 class RobotCfg(PresetCfg):
-    """The local Go1-class robot (default); Isaac Lab's Go1 or ANYmal-D where its asset server is reachable."""
+    """The local Go1-class robot (default), the real Unitree Go1 (Menagerie), or ANYmal-D where Isaac Lab's asset
+    server is reachable."""
 
     default: ArticulationCfg = QUADRUPED_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
-    go1: ArticulationCfg = UNITREE_GO1_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
+    go1: ArticulationCfg = UNITREE_GO1_MENAGERIE_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
     anymal_d: ArticulationCfg = ANYMAL_D_CFG.replace(prim_path="{ENV_REGEX_NS}/Robot")
 
 

@@ -10,6 +10,8 @@ from isaaclab.terrains import TerrainImporterCfg
 from isaaclab.utils import configclass
 from isaaclab_tasks.utils import PresetCfg
 
+from distill_lab.assets.go1 import GO1_IMPRATIO, GO1_NJMAX
+
 from ...base import ground_box, newton_mjwarp
 
 GROUND_FRICTION = 0.2
@@ -43,10 +45,12 @@ GENTLE_ROUGH_TERRAINS_CFG = terrain_gen.TerrainGeneratorCfg(
 
 @configclass
 class PhysicsCfg(PresetCfg):
-    """Newton MuJoCo-Warp: MuJoCo contacts for sphere feet on the ground box; Newton's pipeline for terrain meshes."""
+    """Newton MuJoCo-Warp: MuJoCo contacts for sphere feet on the ground box; Newton's pipeline for terrain meshes; the
+    real Go1's budget and impratio (:mod:`distill_lab.assets.go1`) with ``presets=go1``."""
 
     default = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=True)
     rough = newton_mjwarp(njmax=60, nconmax=20, use_mujoco_contacts=False)
+    go1 = newton_mjwarp(njmax=GO1_NJMAX, nconmax=20, use_mujoco_contacts=True, impratio=GO1_IMPRATIO)
 
 
 @configclass
