@@ -50,7 +50,7 @@ EXPERT = [
 
 def evaluations(args, agent: str, checkpoint: str, expert_manifest: str) -> dict:
     """One policy's metrics on the task's floor and on the expert's low friction."""
-    base = ["--task", TASK, "--agent", agent, "--num_envs", str(args.eval_envs), "--seed", "1", "--no_profile"]
+    base = f"--task {TASK} --agent {agent} --num_envs {args.eval_envs} --seed 1 --no_profile --no_noise".split()
     found = {}
     for name, extra in (("default", []), ("low_friction", ["--conditions", expert_manifest])):
         row = evaluate.main([*base, *extra, "--checkpoints", checkpoint])[0]
@@ -62,16 +62,10 @@ def curve(args, run: str, final: dict, teacher_return: float) -> list[dict]:
     """The student's saved checkpoints on the task's floor (the final one's ``final`` metrics reused), each with its
     cost and its return over the flat teacher's: the curve of ``distill_methods.py``, to find the env steps to 95 %."""
     saved = read_manifest(os.path.join(ROOT, run))["checkpoints"]
-    base = [
-        "--task",
-        TASK,
-        "--agent",
-        "rsl_rl_dagger_cfg_entry_point",
-        "--num_envs",
-        str(args.eval_envs),
-        "--seed",
-        "1",
+    base = f"--task {TASK} --agent rsl_rl_dagger_cfg_entry_point --num_envs {args.eval_envs} --seed 1".split()
+    base += [
         "--no_profile",
+        "--no_noise",
         "--checkpoints",
         *(os.path.join(ROOT, run, c["checkpoint"]) for c in saved[:-1]),
     ]

@@ -134,88 +134,37 @@ def write_result(name: str, script: str, argv: Sequence[str], data: dict, folder
     return path
 
 
-def steps(args) -> list[str]:
-    """The evaluation length flag (default: one episode)."""
-    return ["--num_steps", str(args.eval_steps)] if args.eval_steps else []
+def evaluation(args) -> list[str]:
+    """The flags of every benchmark evaluation: the task, ``--eval_envs`` envs, ``--eval_seed``, one episode (or
+    ``--eval_steps``), noise-free as the stored results were measured, no profile; then the env overrides."""
+    flags = f"--task {args.task} --num_envs {args.eval_envs} --seed {args.eval_seed} --no_profile --no_noise".split()
+    return [*flags, *(["--num_steps", str(args.eval_steps)] if args.eval_steps else []), *args.env_overrides]
 
 
 def stage(args, name: str, seed: int, agent: str, overrides: list[str], iterations: int, start: list[str]) -> list:
     """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics)."""
     run_name = re.sub(r"[^\w.-]+", "_", f"bench_{name}_s{seed}")
+    flags = f"--task {args.task} --agent {agent} --num_envs {args.num_envs} --seed {seed} --max_iterations {iterations}"
     run_dir = train.main(
-        [
-            "--task",
-            args.task,
-            "--agent",
-            agent,
-            "--num_envs",
-            str(args.num_envs),
-            "--seed",
-            str(seed),
-            "--max_iterations",
-            str(iterations),
-            "--run_name",
-            run_name,
-            f"agent.save_interval={args.eval_every}",
-            *start,
-            *overrides,
-            *args.env_overrides,
-        ]
-    )
+        [*flags.split(), "--run_name", run_name, f"agent.save_interval={args.eval_every}", *start, *overrides,
+         *args.env_overrides]
+    )  # fmt: skip
     saved = read_manifest(run_dir)["checkpoints"]
-    rows = evaluate.main(
-        [
-            "--task",
-            args.task,
-            "--agent",
-            agent,
-            "--num_envs",
-            str(args.eval_envs),
-            "--seed",
-            str(args.eval_seed),
-            "--no_profile",
-            *steps(args),
-            *args.env_overrides,
-            "--checkpoints",
-            *(os.path.join(run_dir, c["checkpoint"]) for c in saved),
-        ]
-    )
-    points = []
-    for entry, row in zip(saved, rows, strict=True):
-        metrics = {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory", "seed", "num_envs")}
-        points.append(
-            {
-                "run": relative(run_dir),
-                "iteration": entry["iteration"] + 1,
-                "env_steps": entry["total_env_steps"],
-                "gradient_updates": entry["gradient_updates"],
-                "wall_time_s": entry["training_seconds"],
-                **metrics,
-            }
-        )
-    return points
+    checkpoints = [os.path.join(run_dir, c["checkpoint"]) for c in saved]
+    rows = evaluate.main([*evaluation(args), "--agent", agent, "--checkpoints", *checkpoints])
+    skip = ("checkpoint", "trajectory", "seed", "num_envs", "observation_noise")
+    return [
+        {"run": relative(run_dir), "iteration": entry["iteration"] + 1, "env_steps": entry["total_env_steps"],
+         "gradient_updates": entry["gradient_updates"], "wall_time_s": entry["training_seconds"],
+         **{k: v for k, v in row.items() if k not in skip}}
+        for entry, row in zip(saved, rows, strict=True)
+    ]  # fmt: skip
 
 
 def evaluate_teacher(args, agent: str, teacher: str) -> dict:
     """The teacher's metrics on the students' evaluation (same envs, seed, initial states and length)."""
-    row = evaluate.main(
-        [
-            "--task",
-            args.task,
-            "--agent",
-            agent,
-            "--checkpoints",
-            teacher,
-            "--num_envs",
-            str(args.eval_envs),
-            "--seed",
-            str(args.eval_seed),
-            "--no_profile",
-            *steps(args),
-            *args.env_overrides,
-        ]
-    )[0]
-    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory")}
+    row = evaluate.main([*evaluation(args), "--agent", agent, "--checkpoints", teacher])[0]
+    return {k: v for k, v in row.items() if k not in ("checkpoint", "trajectory", "observation_noise")}
 
 
 def size_overrides(size: str) -> list[str]:
@@ -224,52 +173,18 @@ def size_overrides(size: str) -> list[str]:
     return [f"agent.student.rnn_hidden_dim={int(units)}", f"agent.student.hidden_dims=[{widths}]"]
 
 
-def final(
-    args,
-    name: str,
-    seed: int,
-    size: str,
-    iterations: int,
-    teacher: str,
-    teacher_return: float,
-    agent: str = DAGGER,
-    overrides: tuple[str, ...] = (),
-) -> dict:
+def final(args, name: str, seed: int, size: str, iterations: int, teacher: str, teacher_return: float,
+          agent: str = DAGGER, overrides: tuple[str, ...] = ()) -> dict:  # fmt: skip
     """Distill ``size`` from ``teacher`` with ``agent`` (DAgger, with its base settings changed by ``overrides``); the
     final student's cost, metrics and profile."""
     shape = [*size_overrides(size), *pinned(agent, *overrides)]
-    curve = stage(
-        args,
-        f"{name}_{size.replace(':', 'x').replace(',', '_')}",
-        seed,
-        agent,
-        shape,
-        iterations,
-        ["--teacher_checkpoint", teacher],
-    )
-    last = curve[-1]
+    label = f"{name}_{size.replace(':', 'x').replace(',', '_')}"
+    last = stage(args, label, seed, agent, shape, iterations, ["--teacher_checkpoint", teacher])[-1]
     checkpoint = os.path.join(ROOT, last["run"], f"model_{last['iteration'] - 1}.pt")
-    row = evaluate.main(
-        [
-            "--task",
-            args.task,
-            "--agent",
-            agent,
-            "--num_envs",
-            "16",
-            "--num_steps",
-            "50",
-            *shape,
-            "--checkpoints",
-            checkpoint,
-        ]
-    )[0]
-    return {
-        **last,
-        "checkpoint": relative(checkpoint),
-        "return_ratio": last["mean_return"] / teacher_return,
-        "profile": row["profile"],
-    }
+    flags = f"--task {args.task} --agent {agent} --num_envs 16 --num_steps 50 --no_noise".split()
+    row = evaluate.main([*flags, *shape, "--checkpoints", checkpoint])[0]
+    ratio = last["mean_return"] / teacher_return
+    return {**last, "checkpoint": relative(checkpoint), "return_ratio": ratio, "profile": row["profile"]}
 
 
 def spread(values: list[float]) -> dict | None:

@@ -50,7 +50,7 @@ def edges(task: str) -> dict[str, dict]:
 
 def evaluations(args, agent: str, checkpoint: str, teachers_all: str, multi: bool) -> dict:
     """The student's metrics on each evaluation set."""
-    base = ["--task", args.task, "--num_envs", str(args.eval_envs), "--seed", "1", "--no_profile"]
+    base = f"--task {args.task} --num_envs {args.eval_envs} --seed 1 --no_profile --no_noise".split()
     sets = {"held_out": [], "teachers": ["--conditions", teachers_all]}
     sets |= {name: overrides(cond) for name, cond in edges(args.task).items()}
     found = {}
@@ -58,7 +58,7 @@ def evaluations(args, agent: str, checkpoint: str, teachers_all: str, multi: boo
         row = evaluate.main(["--agent", DAGGER, *base, *extra, "--checkpoints", checkpoint])[0]
         found[name] = {k: row[k] for k in METRICS if k in row and not (multi and k == "action_mae")}
     if multi:
-        row = evaluate.main(["--agent", MULTI, *base, "--checkpoints", checkpoint])[0]
+        row = evaluate.main(["--agent", MULTI, *base, "--teacher_conditions", "--checkpoints", checkpoint])[0]
         found["own"] = {k: row[k] for k in METRICS if k in row}
     return found
 

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from distill_lab.pretrained import pretrained_teacher
 
-    evaluation = ["--task", args.task, "--num_envs", "256", "--seed", "1", "--no_profile"]
+    evaluation = ["--task", args.task, "--num_envs", "256", "--seed", "1", "--no_profile", "--no_noise"]
     teacher = evaluate.main([*evaluation, "--checkpoints", pretrained_teacher(args.task)])[0]["mean_return"]
     rows = []
     for procs in args.procs:

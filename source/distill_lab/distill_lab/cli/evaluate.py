@@ -9,7 +9,11 @@ its checkpoint along the student's own trajectory (action error). Each result al
 size and CPU latency per step at batch 1 and 1024. --sweep evaluates again with the task's robustness parameter
 (``env.robustness_sweep``: quadcopter mass, foot friction) pinned to each of its values, including values outside the
 training range. --conditions <teachers.json> flies every env on one of the manifest's teachers' conditions (e.g. the
-specialists' vehicles), whatever the agent; a multi-teacher student is compared with each env's own teacher.
+specialists' vehicles), whatever the agent; a multi-teacher student is compared with each env's own teacher, on the
+task's own randomization unless --teacher_conditions flies its teachers' conditions.
+The play settings apply (Isaac Lab's play mode: no pushes), except that each policy reads its obs groups with the
+noise it trained with, as it will on the robot (--no_noise: without); each result records which. A user's env.*
+override wins over the play settings (an override of a term they remove brings the term back).
 """
 
 from __future__ import annotations
@@ -40,15 +44,30 @@ PARSER.add_argument(
     "conditions (e.g. vehicles), drawn at every reset as in multi-teacher training.",
 )
 PARSER.add_argument("--no_profile", action="store_true", help="Skip parameter count, ONNX size and latency.")
+PARSER.add_argument(
+    "--no_noise",
+    action="store_true",
+    help="Evaluate without observation noise (default: each policy "
+    "reads its obs groups with the noise it trained with, as on the robot).",
+)
+PARSER.add_argument(
+    "--teacher_conditions",
+    action="store_true",
+    help="A multi-teacher student flies its teachers' "
+    "conditions (their vehicles), each env its own teacher's (default: the task's own randomization).",
+)
+
+NOISE = "observations.*.enable_corruption"
+"""What keeps its training value under the play settings unless ``--no_noise``: every obs group's noise switch."""
 
 
-@hydra_task_config(PARSER, play=True)
+@hydra_task_config(PARSER, play=True, keep=lambda args: () if args.no_noise else (NOISE,))
 def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
     """Evaluate every checkpoint; return the results (also written to ``--output``)."""
     if args.num_envs is None and not any(o.startswith("env.scene.num_envs=") for o in overrides):
         env_cfg.scene.num_envs = 256  # the default of an evaluation
     starts = [to_play(args, args.task, agent_cfg, run_kind(agent_cfg), path) for path in args.checkpoints]
-    starts[0].configure(env_cfg, agent_cfg)  # the models (and a multi-teacher student's teachers) of the first
+    starts[0].configure(env_cfg, agent_cfg, overrides, args.teacher_conditions)  # the first's models (and teachers)
     checkpoints = [start.path for start in starts]
     if args.conditions:
         teachers = read_json(args.conditions).get("teachers", [])
@@ -65,7 +84,8 @@ def main(env_cfg, agent_cfg, args, overrides) -> list[dict]:
         num_steps = args.num_steps or int(env.unwrapped.max_episode_length)
         for path in checkpoints:
             result = evaluate_checkpoint(env, runner, path, num_steps, seed, desc=os.path.basename(path))
-            row = {"checkpoint": path, "seed": seed, "num_envs": env.num_envs, **result.as_dict()}
+            row = {"checkpoint": path, "seed": seed, "num_envs": env.num_envs, "observation_noise": not args.no_noise}
+            row |= result.as_dict()
             if not args.no_profile:
                 row["profile"] = profile_policy(runner, env)
             print("[RESULT] " + json.dumps(row), flush=True)

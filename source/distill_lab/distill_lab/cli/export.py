@@ -42,7 +42,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     if args.parity_steps <= 0:
         raise DistillLabError(f"--parity_steps must be a positive integer, got {args.parity_steps}.")
     start = to_play(args, args.task, agent_cfg, run_kind(agent_cfg))
-    start.configure(env_cfg, agent_cfg)
+    start.configure(env_cfg, agent_cfg, overrides, teacher_conditions=False)
     out = os.path.abspath(args.out or os.path.join(output_folder(start.path, agent_cfg.experiment_name), "exported"))
     with open_runner(args.task, env_cfg, agent_cfg, args) as (env, runner):
         start.load_into(runner)

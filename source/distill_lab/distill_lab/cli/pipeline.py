@@ -45,6 +45,9 @@ PARSER.add_argument("--num_envs", type=int, default=None, help="Envs of the trai
 PARSER.add_argument("--eval_envs", type=int, default=256, help="Envs of the evaluation.")
 PARSER.add_argument("--seed", type=int, default=1, help="Seed of every stage.")
 PARSER.add_argument("--no_video", action="store_true", help="Skip the stage that records the student's GIF.")
+PARSER.add_argument(
+    "--no_noise", action="store_true", help="Evaluate without observation noise (default: with the trained noise)."
+)
 PARSER.add_argument("--video_length", type=int, default=150, help="Env steps in the student's GIF.")
 
 
@@ -157,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 "--num_envs",
                 str(args.eval_envs),
                 "--sweep",
+                *(["--no_noise"] if args.no_noise else []),
                 "--output",
                 os.path.join(p.folder, f"eval_{who}.json"),
             ]

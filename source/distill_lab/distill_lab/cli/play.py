@@ -70,7 +70,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> dict:
     if video and args.viz != "none":
         raise DistillLabError("--video records from NewtonGL; run it and --viz viser separately.")
     start = to_play(args, args.task, agent_cfg, kind)
-    start.configure(env_cfg, agent_cfg)
+    start.configure(env_cfg, agent_cfg, overrides, teacher_conditions=False)
     path = start.path
     out_dir = output_folder(path, agent_cfg.experiment_name)
     video_dir = os.path.join(out_dir, "videos", "play")

@@ -59,12 +59,25 @@ class Start:
     """The teachers (:func:`distill_lab.io.teacher_spec`): those a run distills from (role ``teacher``; the first is
     ``path``), or those a multi-teacher student was trained with."""
 
-    def configure(self, env_cfg, agent_cfg) -> None:
+    def configure(self, env_cfg, agent_cfg, overrides=(), teacher_conditions: bool = True) -> None:
         """Fit the configs to the start before the env and the runner are built: a multi-teacher run's assignment of
-        teachers to envs and their number; the teacher model a checkpoint's policy needs; the models a run to
-        continue or play was trained with."""
+        teachers to envs (each env flies its teacher's conditions, unless ``teacher_conditions`` is False: then only
+        the labels follow the assignment) and their number; the teacher model a checkpoint's policy needs; the models
+        a run to continue or play was trained with. An ``env.*`` override of a parameter a teacher's conditions pin
+        is refused: the teacher's value would replace it."""
         if self.kind.many_teachers and self.teachers:
-            conditions = [t["conditions"] for t in self.teachers]
+            conditions = [t["conditions"] if teacher_conditions else {} for t in self.teachers]
+            pinned = {}
+            for teacher, pins in zip(self.teachers, conditions, strict=True):
+                pinned |= {f"env.events.{term}.params.{p}": teacher["name"] for term, ps in pins.items() for p in ps}
+            for override in overrides:
+                key = override.split("=", 1)[0].lstrip("+~")
+                hit = next((k for k in pinned if key == k or key.startswith(k + ".")), None)
+                if hit:
+                    raise DistillLabError(
+                        f"{override} is replaced by teacher {pinned[hit]}'s conditions in its envs; remove it, or "
+                        "evaluate with the task's own randomization (evaluate.py without --teacher_conditions)."
+                    )
             assign_teachers(env_cfg, conditions, [float(t["weight"]) for t in self.teachers])
             agent_cfg.algorithm.num_teachers = len(self.teachers)
         if self.role == "teacher" and not self.kind.many_teachers:

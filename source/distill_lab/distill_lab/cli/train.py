@@ -55,7 +55,7 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
     check_policy_observations(env_cfg, agent_cfg)
     start = start_of_run(args, args.task, agent_cfg, kind)
     if start is not None:
-        start.configure(env_cfg, agent_cfg)
+        start.configure(env_cfg, agent_cfg, overrides)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 writes the run folder, logs and saves
     run_name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + (f"_{agent_cfg.run_name}" if agent_cfg.run_name else "")
     log_dir = os.path.abspath(os.path.join(LOG_ROOT, agent_cfg.experiment_name, run_name)) if rank == 0 else None

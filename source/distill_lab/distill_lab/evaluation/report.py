@@ -148,7 +148,8 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         "",
         f"Student/teacher return ratio: **{evaluation['return_ratio']:.3f}** "
         f"({evaluation['student']['episodes']} student and {evaluation['teacher']['episodes']} teacher episodes, "
-        f"seed {evaluation['student']['seed']}, identical initial states).",
+        f"seed {evaluation['student']['seed']}, identical initial states; observation noise "
+        f"{'as trained' if evaluation['student'].get('observation_noise', False) else 'off'}).",
         "",
         "| metric | teacher | student |",
         "|---|---|---|",

@@ -155,7 +155,8 @@ FOLLOW_ZOOM = 0.5
 class FollowCamera:
     """Points every visualizer's camera at env 0's robot, from the direction of the task's viewer offset.
 
-    The offset is ``viewer.eye - viewer.lookat`` of the env cfg, scaled by :data:`FOLLOW_ZOOM` or to ``distance``.
+    The offset is ``eye - lookat`` of the env cfg's ``sim.default_visualizer_cfg``, scaled by :data:`FOLLOW_ZOOM` or to
+    ``distance``.
     The target is smoothed so that a walking robot's bobbing does not shake the picture. Call :meth:`update` before
     each env step: the step renders the frame.
     """
@@ -163,7 +164,9 @@ class FollowCamera:
     def __init__(self, env, distance: float | None = None, smoothing: float = 0.1):
         """``env``: a (wrapped) Isaac Lab env with a ``robot`` in its scene; ``distance``: camera distance [m]."""
         self.env = env.unwrapped
-        viewer = self.env.cfg.viewer
+        from isaaclab.visualizers import VisualizerCfg
+
+        viewer = self.env.cfg.sim.default_visualizer_cfg or VisualizerCfg()
         offset = torch.tensor(viewer.eye, dtype=torch.float32) - torch.tensor(viewer.lookat, dtype=torch.float32)
         self.offset = offset * (FOLLOW_ZOOM if distance is None else distance / offset.norm())
         self.smoothing = smoothing

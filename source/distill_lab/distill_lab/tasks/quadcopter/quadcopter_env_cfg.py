@@ -18,6 +18,7 @@ from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
+from isaaclab.visualizers import VisualizerCfg
 
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
@@ -237,5 +238,5 @@ class QuadcopterEnvCfg(DistillLabEnvCfg):
         self.sim.render_interval = self.decimation
         self.sim.device = "cpu"
         self.sim.physics = newton_mjwarp(njmax=16, nconmax=8)
-        self.viewer.eye = (1.2, 1.2, 1.6)  # close enough that a followed vehicle shows its frame and rotors
-        self.viewer.lookat = (0.0, 0.0, 1.0)
+        # close enough that a followed vehicle shows its frame and rotors
+        self.sim.default_visualizer_cfg = VisualizerCfg(eye=(1.2, 1.2, 1.6), lookat=(0.0, 0.0, 1.0))

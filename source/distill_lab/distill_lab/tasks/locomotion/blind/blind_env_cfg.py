@@ -22,6 +22,7 @@ from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.sensors import ContactSensorCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
+from isaaclab.visualizers import VisualizerCfg
 from isaaclab_assets.robots.anymal import ANYMAL_D_CFG
 from isaaclab_tasks.utils import PresetCfg, preset
 
@@ -310,8 +311,7 @@ class BlindEnvCfg(DistillLabEnvCfg):
         self.sim.device = "cpu"
         self.sim.physics = PhysicsCfg()
         self.scene.contact_forces.update_period = self.sim.dt
-        self.viewer.eye = (2.5, 2.5, 1.5)
-        self.viewer.lookat = (0.0, 0.0, 0.3)
+        self.sim.default_visualizer_cfg = VisualizerCfg(eye=(2.5, 2.5, 1.5), lookat=(0.0, 0.0, 0.3))
 
     def play_mode(self):
         """Play settings: those of every task (16 envs, no noise), and no pushes."""
