@@ -4,7 +4,8 @@ success against its teacher's on identical initial states, and the whole job's w
     python bench/main_job.py --task Quadcopter-Point-Ctrl [--seeds 1 2 3] [pipeline overrides ...]
 Each seed runs the pipeline from scratch in ``logs/pipeline/<task>/bench_main_s<seed>/`` (teacher, student, evaluation
 with the robustness sweep, export, GIF, report). Finished seeds are kept and skipped on a rerun with the same
-pipeline overrides. Writes ``bench/results/main_job_<task>.json``.
+pipeline overrides and observation noise (the pipeline's evaluation keeps the students' trained noise unless
+``--no_noise``). Writes ``bench/results/main_job_<task>.json``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     path = os.path.join(RESULTS, f"main_job_{args.task}.json")
+    noise = "--no_noise" not in extra  # the pipeline evaluates with the students' trained observation noise by default
     old = read_json(path) if os.path.exists(path) else {}
-    runs = old.get("runs", {}) if old.get("extra", []) == extra else {}
+    same = old.get("extra", []) == extra and old.get("observation_noise", False) == noise
+    runs = old.get("runs", {}) if same else {}
     for seed in args.seeds:
         if str(seed) in runs:
             print(f"seed {seed}: measured before, kept")
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
             f"main_job_{args.task}",
             __file__,
             ["--task", args.task, "--seeds", *seeds, *extra],
-            {"extra": extra, "runs": runs, "summary": summary},
+            {"extra": extra, "observation_noise": noise, "runs": runs, "summary": summary},
         )
 
 
