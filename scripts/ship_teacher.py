@@ -4,10 +4,12 @@
         --checkpoint model_850.pt --command "python scripts/rsl_rl/train.py --task Quadcopter-Point-Ctrl ..." \
         [--eval eval.json] [--trained_on "2-core CPU, kit-less Newton"]
 
-Writes source/distill_lab/distill_lab/pretrained/<experiment>/teacher.pt and teacher.json. The checkpoint keeps
-RSL-RL's PPO format (actor_state_dict, critic_state_dict, iter, infos); the optimizer state is dropped when the
-file would exceed 1 MB. The card records the command, the commit the run was made at (RSL-RL's git log in the
-run folder), the training wall time (from the TensorBoard log) and the evaluation metrics.
+Writes source/distill_lab/distill_lab/pretrained/<experiment>/teacher.pt and teacher.json (with --student, a distilled
+student's student.pt and student.json: ``play.py --agent <its entry point> --checkpoint pretrained`` plays it). The
+checkpoint keeps RSL-RL's format (actor_state_dict, critic_state_dict, iter, infos; a student's student_state_dict and
+teacher_state_dict); the optimizer state is dropped when the file would exceed 1 MB. The card records the command, the
+commit the run was made at (RSL-RL's git log in the run folder), the training wall time (from the TensorBoard log) and
+the evaluation metrics.
 """
 
 from __future__ import annotations
@@ -35,23 +37,29 @@ def main() -> None:
     parser.add_argument("--eval", default=None, help="JSON from scripts/rsl_rl/evaluate.py for this checkpoint.")
     parser.add_argument("--note", default=None, help="Anything the card should add about how the run was made.")
     parser.add_argument("--trained_on", default="2-core CPU (x86_64), kit-less Isaac Lab 3.0 on Newton MuJoCo-Warp")
+    parser.add_argument("--student", action="store_true", help="Ship a distilled student (student.pt), not a teacher.")
     args = parser.parse_args()
     run = os.path.abspath(args.run)
     ckpt = torch.load(os.path.join(run, args.checkpoint), map_location="cpu", weights_only=True)
     experiment = os.path.basename(os.path.dirname(run))
     out_dir = os.path.join(ROOT, "source", "distill_lab", "distill_lab", "pretrained", experiment)
     os.makedirs(out_dir, exist_ok=True)
-    out = os.path.join(out_dir, "teacher.pt")
+    role = "student" if args.student else "teacher"
+    out = os.path.join(out_dir, f"{role}.pt")
     torch.save(ckpt, out)
     if os.path.getsize(out) > MAX_BYTES:
-        ckpt = {k: ckpt[k] for k in ("actor_state_dict", "critic_state_dict", "iter")} | {"infos": None}
+        keys = (
+            ("student_state_dict", "teacher_state_dict") if args.student else ("actor_state_dict", "critic_state_dict")
+        )
+        ckpt = {k: ckpt[k] for k in (*keys, "iter")} | {"infos": None}
         torch.save(ckpt, out)
     git = open(glob.glob(os.path.join(run, "git", "*.diff"))[0]).read()
     commit = git.split("--- git commit ---")[1].split()[0]
-    rewards = read_scalars(run)["Train/mean_reward"]  # (wall time, iteration, value)
+    scalars = read_scalars(run)
+    rewards = scalars.get("Train/mean_reward") or scalars["Loss/behavior"]  # (wall time, iteration, value)
     card = {
         "task": args.task,
-        "file": "teacher.pt",
+        "file": f"{role}.pt",
         "bytes": os.path.getsize(out),
         "keys": sorted(ckpt),
         "iteration": ckpt["iter"],
@@ -61,7 +69,7 @@ def main() -> None:
         "uncommitted_changes_at_training": bool(git.split("--- git diff ---")[-1].strip()),
         "trained_on": args.trained_on,
         "training_wall_time_s": rewards[-1][0] - rewards[0][0],
-        "final_train_mean_reward": rewards[-1][2],
+        "final_train_mean_reward" if not args.student else "final_behavior_loss": rewards[-1][2],
         "evaluation": [
             {
                 **{k: v for k, v in row.items() if k != "trajectory"},
@@ -74,7 +82,7 @@ def main() -> None:
         "note": args.note,
     }
     print(json.dumps(card, indent=2))
-    write_json(os.path.join(out_dir, "teacher.json"), card)
+    write_json(os.path.join(out_dir, f"{role}.json"), card)
 
 
 if __name__ == "__main__":

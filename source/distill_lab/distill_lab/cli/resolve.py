@@ -207,6 +207,10 @@ def to_play(args, task: str, agent_cfg, kind: RunKind, path: str | None = None) 
     run of the agent's experiment; it must hold the policy the agent trains."""
     if path is not None:
         path = os.path.abspath(path)
+    elif args.checkpoint == "pretrained" and kind.name != "teacher":  # the student shipped for this agent
+        from distill_lab.pretrained import pretrained_teacher
+
+        path = pretrained_teacher(task, args.agent, role="student")
     elif args.checkpoint == "pretrained" or args.teacher_checkpoint:
         agent = args.agent if kind.name == "teacher" else teacher_agent(agent_cfg)
         path = teacher_path(args.teacher_checkpoint or "pretrained", task, agent)
