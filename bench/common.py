@@ -195,17 +195,17 @@ def spread(values: list[float]) -> dict | None:
     return {"mean": mean, "std": (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5, "n": len(values)}
 
 
+CURVE_KEYS = ("env_steps", "gradient_updates", "wall_time_s", "return_ratio", "success_rate", "error_vel_xy")
+"""What a curve point holds that the summary averages over seeds (the xy error only for locomotion)."""
+
+
 def curve_summary(runs: dict[str, list[dict]]) -> dict:
     """Per method: the curve's mean and spread over seeds, and what it took to reach 90 % and 95 % of the teacher."""
     curves = list(runs.values())
     summary = {"curve": []}
     for points in zip(*curves, strict=False):
         summary["curve"].append(
-            {
-                key: spread([p[key] for p in points])
-                for key in ("env_steps", "gradient_updates", "wall_time_s", "return_ratio", "success_rate")
-                if all(key in p for p in points)
-            }
+            {key: spread([p[key] for p in points]) for key in CURVE_KEYS if all(key in p for p in points)}
         )
     for target in (0.90, 0.95):
         hits = [next((p for p in c if p["return_ratio"] >= target), None) for c in curves]
