@@ -72,14 +72,18 @@ def teacher(tmp_path_factory) -> Path:
     return Path(run_dir) / "model_1.pt"
 
 
-def test_go1_teacher_then_student_play_and_export_with_distill_lab_commands(teacher):
+def test_go1_teacher_then_student_play_export_and_the_pipeline_with_distill_lab_commands(teacher):
     folder = teacher.parents[4]
     student = Path(run("train", "--task", GO1, "--agent", DAGGER, *TINY, "--max_iterations", "2", "--resume",
                        "--load_run", teacher.parent.name, "--checkpoint", "model_1.pt", cwd=folder))  # fmt: skip
     summary = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", cwd=folder)
     assert summary["checkpoint"] == str(student / "model_1.pt") and summary["export"]["max_action_difference"] < 1e-4
-    exported = run("export", "--task", GO1, "--agent", DAGGER, *TINY, cwd=folder)
-    assert exported["max_action_difference"] < 1e-4 and Path(exported["onnx"]).is_file()
+    evaluation = run("pipeline", "--task", GO1, "--name", "pytest", "--teacher", str(teacher), "--student_iterations",
+                     "1", "--eval_envs", "4", "--no_video", "env.scene.num_envs=4", "env.episode_length_s=0.5",
+                     cwd=folder)  # fmt: skip
+    assert evaluation["student"]["observation_noise"] and evaluation["student"]["num_envs"] == 4
+    assert [p["value"] for p in evaluation["student"]["sweep"]["points"]] == [0.6, 0.8, 1.0, 1.25, 1.5], "base mass"
+    assert (folder / "logs" / "pipeline" / GO1 / "pytest" / "report.html").is_file()
 
 
 def test_go1_student_trains_and_plays_under_isaaclabs_own_cli(teacher, tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ from distill_lab.io import DistillLabError, latest_checkpoint, read_json, write_
 
 from . import evaluate, play, train
 from .args import parse
+from .configs import resolve_configs
 
 PARSER = argparse.ArgumentParser(
     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
@@ -148,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     eval_path = os.path.join(p.folder, "evaluation.json")
     if not p.skip("evaluate", "path"):
+        env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)
+        sweep = ["--sweep"] if getattr(env_cfg, "robustness_sweep", None) else []  # a task someone else wrote: none
         results = {}
         for who, argv, ckpt in (
             ("teacher", [*p.common, *p.env_overrides], teacher),
@@ -159,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 ckpt,
                 "--num_envs",
                 str(args.eval_envs),
-                "--sweep",
+                *sweep,
                 *(["--no_noise"] if args.no_noise else []),
                 "--output",
                 os.path.join(p.folder, f"eval_{who}.json"),

@@ -335,6 +335,8 @@ class ForeignTask:
     """The terms of its policy group that a deployed robot does not sense."""
     policy_group: str = "policy"
     """Its obs group of the policy's observations (Isaac Lab's convention: ``policy``)."""
+    robustness_sweep: object | None = None
+    """A :class:`~distill_lab.tasks.base.RobustnessSweepCfg` for ``evaluate.py --sweep`` and the pipeline, if any."""
 
     def __repr__(self) -> str:  # Isaac Lab prints the entry point
         return f"ForeignTask({self.task!r})"
@@ -368,6 +370,8 @@ class ForeignTask:
         if self.policy_group != "policy":
             cfg.observations.policy = policy
         cfg.privileged_terms = tuple(self.privileged_terms)
+        if self.robustness_sweep is not None:
+            cfg.robustness_sweep = copy.deepcopy(self.robustness_sweep)
         return cfg
 
 
@@ -402,12 +406,15 @@ def register_ladder(
     id: str | None = None,
     student: RslRlRNNModelCfg | None = None,
     policy_group: str = "policy",
+    robustness_sweep=None,
 ) -> str:
     """Give a registered task that distill_lab did not write (a gym ID with an ``env_cfg_entry_point`` and an
     ``rsl_rl_cfg_entry_point``) every method of the ladder: registers gym ID ``id`` (default ``<task>-Distill``) with
     the task's env, its obs groups split by :meth:`ForeignTask.env_cfg` (the teacher reads the task's policy group as
     it was, the student the same without ``privileged_terms``), and every ``*_cfg_entry_point`` of :data:`METHODS`
-    made from the task's PPO cfg (:func:`foreign_agents`). Return ``id``. The task itself stays as it was."""
+    made from the task's PPO cfg (:func:`foreign_agents`); ``robustness_sweep`` (a
+    :class:`~distill_lab.tasks.base.RobustnessSweepCfg`) gives evaluation a parameter to sweep. Return ``id``. The task
+    itself stays as it was."""
     import gymnasium as gym
     import isaaclab_tasks  # noqa: F401  (registers Isaac Lab's own tasks)
 
@@ -419,7 +426,7 @@ def register_ladder(
     if missing:
         raise DistillLabError(f"task '{task}' has no {' and no '.join(missing)}; the ladder starts from both.")
     id = id or f"{task}-Distill"
-    foreign = ForeignTask(task, tuple(privileged_terms), policy_group)
+    foreign = ForeignTask(task, tuple(privileged_terms), policy_group, robustness_sweep)
     kwargs = {k: v for k, v in spec.kwargs.items() if not k.endswith("_cfg_entry_point")}  # other libraries' go
     kwargs["env_cfg_entry_point"] = foreign.env_cfg
     kwargs |= entry_points(foreign_agents(task, student))
