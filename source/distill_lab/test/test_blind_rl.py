@@ -25,6 +25,18 @@ POLICY_TERMS = ["base_ang_vel", "projected_gravity", "velocity_commands", "joint
 # The commands run first: they create their own simulation, which cannot coexist with the module's env below.
 
 
+def test_the_go1_preset_is_the_real_go1_and_trains_distills_plays_and_exports_offline(tmp_path):
+    small = ["--task", TASK, "--num_envs", "4", "--max_iterations", "2", "presets=go1"]
+    teacher = Path(run("train", *small, cwd=tmp_path))
+    run("train", *small, "--agent", DAGGER, "--teacher_checkpoint", str(teacher / "model_1.pt"), cwd=tmp_path)
+    summary = run("play", "--task", TASK, "--agent", DAGGER, "--num_envs", "4", "--num_steps", "10", "presets=go1",
+                  cwd=tmp_path)  # fmt: skip
+    assert summary["export"]["max_action_difference"] < 1e-4
+    meta = onnx.load(summary["export"]["onnx"]).metadata_props
+    joints = json.loads(next(p.value for p in meta if p.key == "actions"))[0]["joint_names"]
+    assert joints[:3] == ["FL_hip_joint", "FL_thigh_joint", "FL_calf_joint"], "the Menagerie Go1's joints"
+
+
 def test_teacher_student_play_path(tmp_path):
     teacher = run("train", "--task", TASK, "--num_envs", "8", "--max_iterations", "2", cwd=tmp_path)
     student = run("train", "--task", TASK, "--agent", "rsl_rl_distillation_cfg_entry_point", "--num_envs", "8",
@@ -173,15 +185,3 @@ def test_rough_terrain_env_steps_with_height_scan(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "TERMS height_scan 135 True" in proc.stdout, proc.stdout[-500:]  # 58 + an 11 x 7 scan
-
-
-def test_the_go1_preset_is_the_real_go1_and_trains_distills_plays_and_exports_offline(tmp_path):
-    small = ["--task", TASK, "--num_envs", "4", "--max_iterations", "2", "presets=go1"]
-    teacher = Path(run("train", *small, cwd=tmp_path))
-    run("train", *small, "--agent", DAGGER, "--teacher_checkpoint", str(teacher / "model_1.pt"), cwd=tmp_path)
-    summary = run("play", "--task", TASK, "--agent", DAGGER, "--num_envs", "4", "--num_steps", "10", "presets=go1",
-                  cwd=tmp_path)  # fmt: skip
-    assert summary["export"]["max_action_difference"] < 1e-4
-    meta = onnx.load(summary["export"]["onnx"]).metadata_props
-    joints = json.loads(next(p.value for p in meta if p.key == "actions"))[0]["joint_names"]
-    assert joints[:3] == ["FL_hip_joint", "FL_thigh_joint", "FL_calf_joint"], "the Menagerie Go1's joints"

@@ -56,6 +56,9 @@ def open_runner(task: str, env_cfg, agent_cfg, args=None, log_dir: str | None = 
         try:
             env = gym.make(task, cfg=env_cfg)
         except ValueError as err:  # Isaac Lab's name matching (isaaclab.utils.string.resolve_matching_names)
+            from isaaclab.sim import SimulationContext
+
+            SimulationContext.clear_instance()  # the half-built env's simulation, so that the next command can start
             if "regular expressions are matched" not in str(err):
                 raise
             found = " ".join(str(err).split()).replace("Please check that the regular expressions are correct: ", "")
