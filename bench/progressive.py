@@ -2,7 +2,7 @@
 straight from the teacher with the same total env steps.
 
     python bench/progressive.py --task Quadcopter-Point-Ctrl --chain 64:64,64 16:8 8:8 [--seeds 1 2 3] \\
-        [--iterations 60] [--num_envs 512] [--name NAME] [agent.* Hydra overrides for every stage]
+        [--iterations 60] [--num_envs 512] [--eval_steps N] [--name NAME] [agent.* Hydra overrides for every stage]
 A size ``H:W1,W2`` is a GRU of H units, then ELU layers of W1, W2 units (``64:64,64`` is the quadcopter's student,
 ``16:8`` its RAPTOR-sized one). Stage i of the chain distills its size with DAgger (the task's settings) for
 ``--iterations`` from stage i-1's final student (``--teacher_checkpoint <student checkpoint>``; stage 1 from the shipped
@@ -74,12 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=60, help="Iterations per stage.")
     parser.add_argument("--num_envs", type=int, default=512)
     parser.add_argument("--eval_envs", type=int, default=256)
+    parser.add_argument("--eval_steps", type=int, default=None, help="Steps per evaluation (default: one episode).")
     parser.add_argument("--name", default=None, help="Result file name (default progressive_<task>).")
     parser.add_argument("--results", default=RESULTS, help="Folder of the result files (default bench/results).")
     argv = sys.argv[1:] if argv is None else list(argv)
     args, rest = parser.parse_known_args(argv)
     overrides = agent_overrides(parser, rest)
-    args.eval_every, args.eval_seed, args.eval_steps, args.env_overrides = args.iterations, 1, None, []
+    args.eval_every, args.eval_seed, args.env_overrides = args.iterations, 1, []
     name = args.name or f"progressive_{args.task}"
     teacher = pretrained_teacher(args.task)
     setting = {
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         "num_envs": args.num_envs,
         "eval_envs": args.eval_envs,
     }
+    if args.eval_steps:
+        setting["eval_steps"] = args.eval_steps
     if overrides:
         setting["overrides"] = overrides
     path = os.path.join(args.results, f"{name}.json")

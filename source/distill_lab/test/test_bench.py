@@ -64,7 +64,8 @@ def test_processes_sharing_a_result_file_keep_each_others_runs_but_not_another_s
 def test_the_progressive_chain_distills_each_size_from_the_last_and_reports_it_against_direct(tmp_path):
     from bench import progressive
 
-    argv = ["--chain", "8:8", "4:8", "--seeds", "1", "--iterations", "2", "--num_envs", "16", "--eval_envs", "8"]
+    argv = ["--chain", "8:8", "4:8", "--seeds", "1", "--iterations", "2", "--num_envs", "16", "--eval_envs", "8",
+            "--eval_steps", "50"]  # fmt: skip
     with chdir(tmp_path):
         progressive.main([*argv, "--results", str(tmp_path)])
         runs_made = sorted((tmp_path / "logs").rglob("manifest.json"))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DAGGER, DISTILL, SCRIPTS, TASK, run
+from conftest import DAGGER, SCRIPTS, TASK, run
 
 from distill_lab.io import load_checkpoint, read_manifest
 
@@ -23,7 +23,7 @@ def torchrun(cwd: Path, *args: str) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
-@pytest.mark.parametrize("agent", ["rsl_rl_cfg_entry_point", DISTILL, DAGGER])
+@pytest.mark.parametrize("agent", ["rsl_rl_cfg_entry_point", DAGGER])  # RSL-RL's PPO and the project's DAgger
 def test_two_processes_stay_bit_identical_and_write_one_run(tmp_path, agent):
     teacher = [] if agent == "rsl_rl_cfg_entry_point" else ["--teacher_checkpoint", "pretrained"]
     torchrun(tmp_path, "--agent", agent, "--max_iterations", "3", *teacher)

@@ -1,5 +1,5 @@
-"""Every entry point of both tasks trains and plays under distill_lab's commands and under Isaac Lab's own CLI
-(``isaaclab train|play --rl_library rsl_rl``), at tiny sizes: Isaac Lab builds RSL-RL's runners from the cfgs, and the
+"""Every entry point of both tasks trains and plays under distill_lab's commands, and under Isaac Lab's own CLI
+(``isaaclab train|play --rl_library rsl_rl``) those of :data:`ISAACLAB_CASES`, at tiny sizes: Isaac Lab builds RSL-RL's runners from the cfgs, and the
 project's algorithms come in through ``algorithm.class_name``."""
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from distill_lab.cli.configs import task_entry_points
 from distill_lab.io import checkpoint_kind, find_checkpoint, load_checkpoint
 from distill_lab.pretrained import pretrained_teacher
 
+MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
 CASES = [(task, agent) for task in (TASK, BLIND) for agent in task_entry_points(task) if agent != "env_cfg_entry_point"]
+ISAACLAB_CASES = [(task, agent) for task, agent in CASES if task == TASK or agent in (DAGGER, MULTI)]
+"""Under Isaac Lab's CLI: every entry point of one task (the ladder makes both tasks' agent cfgs alike), and blind_rl's
+DAgger and multi-teacher students (its recurrent student, its shipped experts)."""
 TINY = ["--num_envs", "4"]
 BC = [
     "agent.algorithm.burn_in=8",
@@ -69,7 +73,7 @@ def test_distill_lab_commands_train_play_and_export_every_entry_point(task, agen
     assert summary["export"]["max_action_difference"] < 1e-4
 
 
-@pytest.mark.parametrize(("task", "agent"), CASES)
+@pytest.mark.parametrize(("task", "agent"), ISAACLAB_CASES)
 def test_isaaclab_cli_trains_and_plays_every_entry_point(task, agent, starts, tmp_path, monkeypatch):
     common = ["--rl_library", "rsl_rl", "--task", task, "--agent", agent, *TINY, "--device", "cpu"]
     with chdir(tmp_path):

@@ -15,7 +15,7 @@ from distill_lab.cli.configs import resolve_configs
 from distill_lab.cli.resolve import Start
 from distill_lab.cli.session import open_runner
 from distill_lab.distillation.dagger import teacher_output
-from distill_lab.io import load_checkpoint, read_teachers
+from distill_lab.io import load_checkpoint, read_json, read_teachers
 from distill_lab.pretrained import pretrained_teacher, pretrained_teachers
 from distill_lab.runners import run_kind
 from distill_lab.tasks.quadcopter.mdp import mass_ratio
@@ -135,9 +135,10 @@ def test_the_shipped_specialists_teach_a_student(tmp_path):
 def test_blind_rl_student_from_the_flat_teacher_and_a_low_friction_expert(tmp_path):
     experts = run("teachers", "--task", BLIND, "--conditions", str(REPO / "bench" / "blind_experts.json"), "--init",
                   "pretrained", "--max_iterations", "1", "--num_envs", "4", "--eval_envs", "4", "--name", "tiny",
-                  cwd=tmp_path)  # fmt: skip
+                  "env.episode_length_s=1", cwd=tmp_path)  # fmt: skip
     run_dir = run("train", "--task", BLIND, "--agent", MULTI, "--num_envs", "4", "--max_iterations", "1",
                   "--teacher_checkpoint", pretrained_teacher(BLIND), experts, cwd=tmp_path)  # fmt: skip
+    assert read_json(experts)["command"].endswith("--num_envs 4 env.episode_length_s=1"), "the overrides are recorded"
     teachers = load_checkpoint(f"{run_dir}/model_0.pt")["distill_state"]["teachers"]
     assert [t["conditions"] for t in teachers] == [{}, read_teachers([experts])[0]["conditions"]]
     assert teachers[1]["conditions"]["foot_friction"]["static_friction_range"] == [0.2, 0.4]

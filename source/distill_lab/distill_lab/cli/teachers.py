@@ -3,6 +3,7 @@ own conditions, and write the teachers manifest a multi-teacher student distills
 
     train_teachers.py --task Quadcopter-Point-Ctrl --num_teachers 8 [--seed 0] [--max_iterations 300] [--num_envs 512]
     train_teachers.py --task blind_rl --conditions experts.json     # explicit conditions, one teacher each
+    train_teachers.py ... env.scene.num_envs=256 agent.algorithm.learning_rate=3e-4   # Hydra overrides for every one
     train.py --task Quadcopter-Point-Ctrl --agent rsl_rl_multi_teacher_cfg_entry_point \\
         --teacher_checkpoint logs/teachers/Quadcopter-Point-Ctrl/<name>/teachers.json
 
@@ -80,8 +81,9 @@ def overrides(conditions: dict) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> str:
     """Train (or resume) the factory's teachers; return the manifest's path."""
     args, rest = PARSER.parse_known_args(argv)
-    if rest:
-        raise DistillLabError(f"unexpected arguments {rest}; see --help.")
+    if any(not o.startswith(("env.", "agent.")) or "=" not in o for o in rest):
+        raise DistillLabError(f"unexpected arguments {rest}: only env.* and agent.* Hydra overrides follow the flags.")
+    args.overrides = rest
     folder = os.path.abspath(os.path.join("logs", "teachers", args.task, args.name))
     manifest = os.path.join(folder, "teachers.json")
     old = read_json(manifest) if os.path.exists(manifest) else {}
@@ -101,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         if args.init:
             flags += ["--checkpoint", pretrained_teacher(args.task) if args.init == "pretrained" else args.init]
         print(f"[INFO] Teacher {k + 1}/{len(conditions)}: {cond}", flush=True)
-        run = train.main([*flags, *overrides(cond)])
+        run = train.main([*flags, *args.overrides, *overrides(cond)])
         checkpoint = latest_checkpoint(run)
         result = evaluate.main(
             [
@@ -114,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> str:
                 "--seed",
                 "1",
                 "--no_profile",
+                *[o for o in args.overrides if o.startswith("env.")],
                 *overrides(cond),
             ]
         )[0]
@@ -153,4 +156,4 @@ def _command(args: argparse.Namespace) -> str:
     flags += [f"--conditions {args.conditions}"] if args.conditions else [f"--num_teachers {args.num_teachers}"]
     flags += [f"--seed {args.seed}"] + ([f"--init {args.init}"] if args.init else [])
     flags += [f"--{k} {getattr(args, k)}" for k in ("max_iterations", "num_envs") if getattr(args, k)]
-    return "python scripts/train_teachers.py " + " ".join(flags)
+    return "python scripts/train_teachers.py " + " ".join([*flags, *args.overrides])
