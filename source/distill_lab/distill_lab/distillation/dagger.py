@@ -28,6 +28,7 @@ from tensordict import TensorDict
 from .buffer import DAggerBuffer, map_hidden
 from .interface import DistillLabAlgorithm
 from .losses import LOSSES, behavior_loss
+from .perf import PerfCounters
 from .schedules import teacher_beta
 
 
@@ -86,6 +87,8 @@ class DAgger(DistillLabAlgorithm, Distillation):
         self._episode_return = torch.zeros(storage.num_envs, device=self.device)
         self._stats = {"action_error": [], "student_return": [], "teacher_return": []}
         """What the next update logs besides its loss: per-step action errors and finished episodes' returns."""
+        self.perf = PerfCounters()
+        """Seconds spent acting, labelling, in the buffer and in the update's parts (:meth:`perf_counters`)."""
 
     @property
     def beta(self) -> float:
@@ -98,6 +101,14 @@ class DAgger(DistillLabAlgorithm, Distillation):
         """A ``linear`` learning-rate schedule ends with the run."""
         self.total_iterations = end_iteration
 
+    def perf_counters(self) -> dict[str, float]:
+        """Seconds so far in ``student_act`` and ``teacher_label`` (the two forward passes of every env step),
+        ``process_step`` (rollout storage, memory resets, episode statistics), ``buffer_add``, ``buffer_sample``,
+        ``update_forward`` (the loss, through time for a recurrent student), ``update_backward`` (backpropagation,
+        through time), ``optimizer_step`` (clipping and Adam) and ``normalizer`` (the student's observation
+        statistics)."""
+        return dict(self.perf.seconds)
+
     def _resample_teacher_acts(self, mask: torch.Tensor) -> None:
         draw = torch.rand(mask.shape, device=self.device) < self.beta
         self.teacher_acts = torch.where(mask.bool(), draw, self.teacher_acts)
@@ -106,10 +117,12 @@ class DAgger(DistillLabAlgorithm, Distillation):
         """Student acts (stochastic) unless beta-mixing hands the env to the teacher; the teacher always labels."""
         if self.storage.step == 0:
             self._rollout_start_hidden = _clone(self.student.get_hidden_state())
-        student_actions = self.student(obs, stochastic_output=True).detach()
+        with self.perf.timing("student_act"):
+            student_actions = self.student(obs, stochastic_output=True).detach()
         if self._rollout_start_hidden is None and self.student.is_recurrent:
             self._rollout_start_hidden = _zeros_like(self.student.get_hidden_state())
-        teacher_actions = self._label(obs)
+        with self.perf.timing("teacher_label"):
+            teacher_actions = self._label(obs)
         student_mean = self.student.distribution.mean.detach()
         self._stats["action_error"].append((student_mean - teacher_actions).abs().mean().item())
         beta = self.beta
@@ -142,6 +155,10 @@ class DAgger(DistillLabAlgorithm, Distillation):
         return self._teacher_std
 
     def process_env_step(self, obs, rewards, dones, extras) -> None:
+        with self.perf.timing("process_step"):
+            self._process_env_step(obs, rewards, dones, extras)
+
+    def _process_env_step(self, obs, rewards, dones, extras) -> None:
         super().process_env_step(obs, rewards, dones, extras)
         self._episode_return += rewards.view(-1)
         done = dones.view(-1).bool()
@@ -162,27 +179,38 @@ class DAgger(DistillLabAlgorithm, Distillation):
         if self._student_groups is None:
             self._student_groups = self._stored_groups(obs)
         student_obs = obs.select(*self._student_groups)
-        self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
-        n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
-        n_sequences = min(n_sequences, self.storage.num_envs)
+        with self.perf.timing("buffer_add"):
+            self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
         self._set_learning_rate()
-        losses = []
-        for _ in range(self.num_learning_epochs * self.num_mini_batches):
-            losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
+        logged = self._learn()
         # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
         self.student.reset(hidden_state=_clone(student_hidden))
         for teacher, hidden in zip(self.teacher_models(), teacher_hidden, strict=True):
             teacher.reset(hidden_state=hidden)
-        self.student.update_normalization(obs.flatten(0, 1))
+        with self.perf.timing("normalizer"):
+            self.student.update_normalization(obs.flatten(0, 1))
         self.storage.clear()
         beta = self.beta
         self.num_updates += 1
-        logged = {"behavior": sum(losses) / len(losses), "beta": beta, "buffer_rollouts": float(len(self.buffer))}
+        logged |= {"beta": beta, "buffer_rollouts": float(len(self.buffer))}
         for key, values in self._stats.items():
             if values:
                 logged[key] = sum(values) / len(values)
             values.clear()
         return logged
+
+    def _learn(self) -> dict[str, float]:
+        """The iteration's ``num_learning_epochs * num_mini_batches`` gradient steps on the buffer; what they log."""
+        n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
+        n_sequences = min(n_sequences, self.storage.num_envs)
+        losses = []
+        for _ in range(self.num_learning_epochs * self.num_mini_batches):
+            with self.perf.timing("buffer_sample"):
+                batch = self.buffer.sample(n_sequences)
+            with self.perf.timing("update_forward"):
+                loss = self._sequence_loss(batch)
+            losses.append(self._gradient_step(loss, "rollout's"))
+        return {"behavior": sum(losses) / len(losses)}
 
     def _set_learning_rate(self) -> None:
         """Move the optimizer's learning rate along the linear decay (no-op when it is fixed)."""
@@ -201,13 +229,15 @@ class DAgger(DistillLabAlgorithm, Distillation):
                 f"behaviour loss is {loss.item()} at update {self.num_updates}: the {source} student observations or "
                 "teacher actions hold NaN/Inf; the student was not updated with it."
             )
-        self.optimizer.zero_grad()
-        loss.backward()
-        if self.is_multi_gpu:
-            self.reduce_parameters()
-        if self.max_grad_norm:
-            nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
-        self.optimizer.step()
+        with self.perf.timing("update_backward"):
+            self.optimizer.zero_grad()
+            loss.backward()
+        with self.perf.timing("optimizer_step"):
+            if self.is_multi_gpu:
+                self.reduce_parameters()
+            if self.max_grad_norm:
+                nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
+            self.optimizer.step()
         return loss.item()
 
     def _sequence_loss(self, batch: dict) -> torch.Tensor:

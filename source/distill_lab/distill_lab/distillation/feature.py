@@ -138,11 +138,15 @@ class FeatureDAgger(DAgger):
         self._feature_losses.append(distance.mean().item())
         return loss + coef * distance
 
-    def update(self) -> dict[str, float]:
+    def _learn(self) -> dict[str, float]:
         self._feature_losses = []
-        logged = super().update()
+        logged = super()._learn()
         if self._feature_losses:
             logged["feature"] = sum(self._feature_losses) / len(self._feature_losses)
+        return logged
+
+    def update(self) -> dict[str, float]:
+        logged = super().update()
         logged["feature_coef"] = self.coef
         return logged
 

@@ -32,6 +32,11 @@ class DistillLabAlgorithm:
         """Called once before learning with the iteration the run ends at, counted from the start of training (a
         resumed run counts its earlier iterations). Default: nothing."""
 
+    def perf_counters(self) -> dict[str, float]:
+        """Seconds so far in each phase the algorithm times itself (:mod:`~distill_lab.distillation.perf`), written
+        into the run's manifest with the runner's. Default: none (RSL-RL's own algorithms time nothing)."""
+        return {}
+
     def teacher_models(self) -> list[torch.nn.Module]:
         """The teachers, uncompiled (their state dicts are those the checkpoints hold). Default: the one teacher."""
         return [self._raw_teacher]  # rsl-rl-lib 5.5.1: ``teacher`` may be compiled; ``_raw_teacher`` never is
