@@ -90,6 +90,13 @@ class CheckpointingRunner:
             self.env.perf = self.perf
 
     def save(self, path: str, infos: dict | None = None) -> None:
+        # a checkpoint holds whole iterations: an asynchronous learner's gradient steps in flight end first, and the
+        # wait is learning time (RSL-RL's loop, which saves after timing the iteration, does not count it)
+        started = time.perf_counter()
+        interface(self.alg).finish_updates()
+        waited = time.perf_counter() - started
+        self.perf.add("learning", waited)
+        self.logger.tot_time += waited
         with self.perf.timing("checkpointing"):
             self._save(path, infos)
 
@@ -214,6 +221,7 @@ class CheckpointingRunner:
             "time_s": self._time_breakdown(),
             "mean_reward": statistics.mean(logger.rewbuffer) if logger.rewbuffer else None,
             "mean_episode_length": statistics.mean(logger.lenbuffer) if logger.lenbuffer else None,
+            **interface(self.alg).run_stats(),
         }
         entries = [e for e in manifest["checkpoints"] if e["checkpoint"] != entry["checkpoint"]] + [entry]
         rated = [e for e in entries if e["mean_reward"] is not None]
