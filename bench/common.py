@@ -143,7 +143,10 @@ def evaluation(args) -> list[str]:
 
 
 def stage(args, name: str, seed: int, agent: str, overrides: list[str], iterations: int, start: list[str]) -> list:
-    """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics)."""
+    """Train one stage and evaluate its checkpoints; the curve points (env steps, updates, wall time, metrics), each
+    with ``time_s``: cumulative seconds of where the time went up to that checkpoint (the manifest's breakdown, see
+    :mod:`distill_lab.runners.checkpointing`, and ``evaluation``: the evaluate command's wall time for all checkpoints,
+    env creation included, shared equally among them)."""
     run_name = re.sub(r"[^\w.-]+", "_", f"bench_{name}_s{seed}")
     flags = f"--task {args.task} --agent {agent} --num_envs {args.num_envs} --seed {seed} --max_iterations {iterations}"
     run_dir = train.main(
@@ -152,13 +155,16 @@ def stage(args, name: str, seed: int, agent: str, overrides: list[str], iteratio
     )  # fmt: skip
     saved = read_manifest(run_dir)["checkpoints"]
     checkpoints = [os.path.join(run_dir, c["checkpoint"]) for c in saved]
+    started = time.perf_counter()
     rows = evaluate.main([*evaluation(args), "--agent", agent, "--checkpoints", *checkpoints])
+    evaluation_s = (time.perf_counter() - started) / len(rows)
     skip = ("checkpoint", "trajectory", "seed", "num_envs", "observation_noise")
     return [
         {"run": relative(run_dir), "iteration": entry["iteration"] + 1, "env_steps": entry["total_env_steps"],
          "gradient_updates": entry["gradient_updates"], "wall_time_s": entry["training_seconds"],
+         "time_s": {**entry.get("time_s", {}), "evaluation": round(evaluation_s * (i + 1), 3)},
          **{k: v for k, v in row.items() if k not in skip}}
-        for entry, row in zip(saved, rows, strict=True)
+        for i, (entry, row) in enumerate(zip(saved, rows, strict=True))
     ]  # fmt: skip
 
 
@@ -217,4 +223,34 @@ def curve_summary(runs: dict[str, list[dict]]) -> dict:
             **{key: spread([h[key] for h in reached]) for key in ("env_steps", "gradient_updates", "wall_time_s")},
         }
     summary["final"] = summary["curve"][-1]
+    last = [c[-1].get("time_s", {}) for c in curves]
+    summary["time_s"] = {p: spread([t[p] for t in last]) for p in last[0] if all(p in t for t in last)}
     return summary
+
+
+TIME_GROUPS = {
+    "collection": ("env_step", "student_act", "teacher_label", "process_step", "learner_refresh"),
+    "learning": ("update_forward", "update_backward", "optimizer_step", "buffer_add", "buffer_sample", "normalizer",
+                 "learner_wait"),
+}  # fmt: skip
+"""The phases measured inside collection and inside learning (the rest of each is the runner's own bookkeeping)."""
+
+
+def time_table(methods: dict) -> str:
+    """Where each method's training time went (seed mean at its last checkpoint): collection and learning with the
+    phases inside them, checkpointing and evaluation, in seconds and as a share of the training time."""
+    lines = []
+    for name, m in methods.items():
+        t = {p: s["mean"] for p, s in m["summary"].get("time_s", {}).items()}
+        total = t.get("collection", 0.0) + t.get("learning", 0.0)
+        if not total:
+            continue
+        parts = [f"{name}: {total:.1f} s training"]
+        for group, phases in TIME_GROUPS.items():
+            inside = ", ".join(f"{p} {t[p]:.3g}" for p in phases if p in t)
+            parts.append(f"{group} {t[group]:.1f} ({100 * t[group] / total:.0f} %{': ' + inside if inside else ''})")
+        if "learner_busy" in t:  # an asynchronous learner works in its own thread, overlapping collection
+            parts.append(f"learner thread busy {t['learner_busy']:.1f}")
+        parts += [f"{p} {t[p]:.1f}" for p in ("checkpointing", "evaluation") if p in t]
+        lines.append("; ".join(parts))
+    return "\n".join(lines)

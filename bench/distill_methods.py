@@ -6,7 +6,9 @@
 Each (method, seed) trains with distill_lab's train command from the same teacher on the same number of envs; every
 ``--eval_every`` iterations its checkpoint is evaluated by the evaluate command on the same seed and initial states
 (``--eval_envs`` envs, one episode). The env steps, gradient updates (optimizer steps) and training wall time behind
-each checkpoint come from the run's ``manifest.json``. Per method the file holds, at each point of the curve, the mean
+each checkpoint come from the run's ``manifest.json``, with where that time went (each point's ``time_s``: env
+stepping, acting, labelling, the update's forward and backward passes, the buffer, checkpointing, evaluation; printed
+at the end). Per method the file holds, at each point of the curve, the mean
 and spread (std) over seeds of the student/teacher return ratio and the success rate, and the env steps, updates and
 wall time to reach 90 % and 95 % of the teacher's return (mean and std over the seeds that reached it, and how many).
 A chained method (:data:`CHAINS`) distills for a quarter of ``--iterations``, then PPO fine-tunes the student for
@@ -39,6 +41,7 @@ from bench.common import (
     evaluate_teacher,
     relative,
     stage,
+    time_table,
     write_result,
 )
 from distill_lab.io import read_json  # noqa: E402
@@ -270,6 +273,7 @@ def main(argv: list[str] | None = None) -> None:
             final = methods[method_name]["summary"]["final"]["return_ratio"]
             print(f"{method_name} seed {seed}: return ratio {final['mean']:.3f} (mean of {final['n']} seeds)")
     plot(os.path.join(args.results, f"{name}.png"), args.task, methods, teacher_eval)
+    print("Where the time went (seconds, seed mean):\n" + time_table({m: methods[m] for m in args.methods}))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import REPO, chdir
 
 
@@ -27,6 +28,12 @@ def test_distill_methods_quick_run_records_curves_costs_and_its_command(tmp_path
         assert last["gradient_updates"]["mean"] == 2 * updates_per_iteration, "counted optimizer steps"
         assert last["wall_time_s"]["mean"] > 0 and last["return_ratio"]["std"] >= 0
         assert m["summary"]["to_95pct"]["of"] == 2
+        spent = m["runs"]["1"][-1]["time_s"]  # where the time went, up to the last checkpoint
+        assert {"collection", "learning", "env_step", "checkpointing", "evaluation"} <= set(spent)
+        assert spent["collection"] + spent["learning"] == pytest.approx(m["runs"]["1"][-1]["wall_time_s"], abs=0.1)
+        if name == "dagger":  # the DAgger family times its own phases
+            assert {"student_act", "teacher_label", "update_forward", "update_backward", "buffer_sample"} <= set(spent)
+        assert set(m["summary"]["time_s"]) == set(spent)
         assert (REPO / m["runs"]["1"][0]["run"]).resolve().is_relative_to(tmp_path), "runs go to the working folder"
     assert result["teacher_eval"]["mean_return"] > 0
 

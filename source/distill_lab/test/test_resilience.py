@@ -17,6 +17,7 @@ import pytest
 import torch
 from conftest import SCRIPTS, TASK, refused, run
 
+from distill_lab.distillation.perf import PerfCounters
 from distill_lab.io import DistillLabError, load_checkpoint, read_manifest
 from distill_lab.runners.checkpointing import rng_state, set_rng_state
 from distill_lab.runners.runner import DistillLabOnPolicyRunner
@@ -29,6 +30,9 @@ def _fake_runner(iteration: int, weights: torch.Tensor) -> SimpleNamespace:
     )
     runner = SimpleNamespace(alg=SimpleNamespace(save=lambda: {"weights": weights}), logger=logger)
     runner.current_learning_iteration = iteration
+    runner.perf = PerfCounters()
+    runner._save = lambda path, infos: DistillLabOnPolicyRunner._save(runner, path, infos)
+    runner._time_breakdown = lambda: DistillLabOnPolicyRunner._time_breakdown(runner)
     runner._update_manifest = lambda path: DistillLabOnPolicyRunner._update_manifest(runner, path)
     runner._log_new_clips = lambda: None
     return runner

@@ -13,21 +13,31 @@ checkpoint format (plus a ``distill_state`` entry) and exporters. Over stock it 
 * losses ``kl`` and ``nll`` besides ``mse`` and ``huber`` (see :mod:`distill_lab.distillation.losses`);
 * a learning rate that stays fixed or falls linearly to ``final_learning_rate`` over the run or its last part;
 * a fix of rsl-rl-lib 5.5.1: a recurrent teacher keeps its memory across updates;
+* ``asynchronous``: an iteration's gradient steps run in a worker thread while the envs collect the next rollout with
+  a copy of the student at most ``max_staleness`` updates old (:mod:`distill_lab.distillation.asynchronous`);
 * logging (TensorBoard / W&B, under ``Loss/``): the behaviour loss, beta, the student's mean absolute action error
   against the teacher on the rollout's states, and, while beta-mixing per env, the mean episode return of the envs
-  the student drove and of those the teacher drove.
+  the student drove and of those the teacher drove; asynchronous runs also log ``staleness`` and ``staleness_max``
+  (and their losses one iteration late: an iteration's gradient steps end during the next rollout).
 """
 
 from __future__ import annotations
+
+import copy
+import functools
 
 import torch
 import torch.nn as nn
 from rsl_rl.algorithms import Distillation
 from tensordict import TensorDict
 
+from distill_lab.io import DistillLabError
+
+from .asynchronous import AsyncLearner
 from .buffer import DAggerBuffer, map_hidden
 from .interface import DistillLabAlgorithm
 from .losses import LOSSES, behavior_loss
+from .perf import PerfCounters
 from .schedules import teacher_beta
 
 
@@ -49,8 +59,12 @@ class DAgger(DistillLabAlgorithm, Distillation):
         learning_rate_schedule: str = "fixed",
         final_learning_rate: float = 1.0e-4,
         learning_rate_decay_fraction: float = 1.0,
+        asynchronous: bool = False,
+        max_staleness: int = 8,
         **kwargs,
     ) -> None:
+        if max_staleness < 0:
+            raise DistillLabError(f"max_staleness must be 0 or more gradient updates, got {max_staleness}")
         if loss_type not in LOSSES:
             raise ValueError(f"unknown loss_type '{loss_type}': expected one of {LOSSES}")
         if student.distribution is None:
@@ -86,6 +100,25 @@ class DAgger(DistillLabAlgorithm, Distillation):
         self._episode_return = torch.zeros(storage.num_envs, device=self.device)
         self._stats = {"action_error": [], "student_return": [], "teacher_return": []}
         """What the next update logs besides its loss: per-step action errors and finished episodes' returns."""
+        self.perf = PerfCounters()
+        """Seconds spent acting, labelling, in the buffer and in the update's parts (:meth:`perf_counters`)."""
+        self.learning_iteration = 0
+        """The iteration whose gradient steps are being taken (what the loss's schedules read): ``num_updates`` when
+        they began, also while an asynchronous learner takes them during the next rollout."""
+        self.learner = None
+        """The asynchronous learner (:class:`~distill_lab.distillation.asynchronous.AsyncLearner`), or None."""
+        self.staleness = {"env_steps": 0, "mean": 0.0, "max": 0, "bound": max_staleness}
+        """An asynchronous run's staleness over the env steps of this process so far [gradient updates]: what the
+        manifest records (:meth:`run_stats`)."""
+        self._actor = None
+        if asynchronous:
+            if self.is_multi_gpu:
+                raise DistillLabError(
+                    "asynchronous DAgger runs in one process; with several (--distributed) set "
+                    "agent.algorithm.asynchronous=false"
+                )
+            self._actor = copy.deepcopy(student)
+            self.learner = AsyncLearner(student, max_staleness, self.device, self.perf)
 
     @property
     def beta(self) -> float:
@@ -98,19 +131,57 @@ class DAgger(DistillLabAlgorithm, Distillation):
         """A ``linear`` learning-rate schedule ends with the run."""
         self.total_iterations = end_iteration
 
+    @property
+    def acting(self):
+        """The student that drives the envs: the student itself, or its copy that an asynchronous learner refreshes."""
+        return self.student if self.learner is None else self._actor
+
+    def finish_updates(self) -> None:
+        """Wait for the gradient steps of an asynchronous learner in flight (re-raising its error)."""
+        if self.learner is not None:
+            self.learner.wait()
+
+    def end_learning(self) -> None:
+        """Finish the updates in flight and end an asynchronous learner's thread."""
+        if self.learner is not None:
+            try:
+                self.learner.wait()
+            finally:
+                self.learner.stop()
+
+    def run_stats(self) -> dict:
+        """An asynchronous run's ``staleness`` (:attr:`staleness`); nothing for a synchronous one."""
+        return {} if self.learner is None else {"staleness": dict(self.staleness)}
+
+    def perf_counters(self) -> dict[str, float]:
+        """Seconds so far in ``student_act`` and ``teacher_label`` (the two forward passes of every env step),
+        ``process_step`` (rollout storage, memory resets, episode statistics), ``buffer_add``, ``buffer_sample``,
+        ``update_forward`` (the loss, through time for a recurrent student), ``update_backward`` (backpropagation,
+        through time), ``optimizer_step`` (clipping and Adam) and ``normalizer`` (the student's observation
+        statistics). Asynchronous runs add ``learner_busy`` and ``learner_blocked`` (the learner's thread: working,
+        and waiting for the envs at the staleness bound), ``learner_wait`` and ``learner_refresh`` (the envs' thread:
+        waiting for the learner, and copying its weights into the acting student); the update's parts are then the
+        learner thread's."""
+        return dict(self.perf.seconds)
+
     def _resample_teacher_acts(self, mask: torch.Tensor) -> None:
         draw = torch.rand(mask.shape, device=self.device) < self.beta
         self.teacher_acts = torch.where(mask.bool(), draw, self.teacher_acts)
 
     def act(self, obs: TensorDict) -> torch.Tensor:
         """Student acts (stochastic) unless beta-mixing hands the env to the teacher; the teacher always labels."""
+        acting = self.acting
+        if self.learner is not None:
+            self.learner.refresh(acting, first_step=self.storage.step == 0)
         if self.storage.step == 0:
-            self._rollout_start_hidden = _clone(self.student.get_hidden_state())
-        student_actions = self.student(obs, stochastic_output=True).detach()
-        if self._rollout_start_hidden is None and self.student.is_recurrent:
-            self._rollout_start_hidden = _zeros_like(self.student.get_hidden_state())
-        teacher_actions = self._label(obs)
-        student_mean = self.student.distribution.mean.detach()
+            self._rollout_start_hidden = _clone(acting.get_hidden_state())
+        with self.perf.timing("student_act"):
+            student_actions = acting(obs, stochastic_output=True).detach()
+        if self._rollout_start_hidden is None and acting.is_recurrent:
+            self._rollout_start_hidden = _zeros_like(acting.get_hidden_state())
+        with self.perf.timing("teacher_label"):
+            teacher_actions = self._label(obs)
+        student_mean = acting.distribution.mean.detach()
         self._stats["action_error"].append((student_mean - teacher_actions).abs().mean().item())
         beta = self.beta
         if beta > 0.0:
@@ -142,7 +213,18 @@ class DAgger(DistillLabAlgorithm, Distillation):
         return self._teacher_std
 
     def process_env_step(self, obs, rewards, dones, extras) -> None:
-        super().process_env_step(obs, rewards, dones, extras)
+        with self.perf.timing("process_step"):
+            self._process_env_step(obs, rewards, dones, extras)
+
+    def _process_env_step(self, obs, rewards, dones, extras) -> None:
+        # RSL-RL's Distillation.process_env_step, with the acting student's memory reset (an asynchronous learner's
+        # student is not the one that acts)
+        self.transition.rewards = rewards
+        self.transition.dones = dones
+        self.storage.add_transition(self.transition)
+        self.transition.clear()
+        self.acting.reset(dones)
+        self.teacher.reset(dones)
         self._episode_return += rewards.view(-1)
         done = dones.view(-1).bool()
         if done.any():
@@ -155,34 +237,95 @@ class DAgger(DistillLabAlgorithm, Distillation):
             self._resample_teacher_acts(dones)
 
     def update(self) -> dict[str, float]:
-        """Add the rollout to the buffer, then take ``num_learning_epochs * num_mini_batches`` gradient steps on it."""
+        """Add the rollout to the buffer, then take ``num_learning_epochs * num_mini_batches`` gradient steps on it
+        (an asynchronous learner: start taking them, and return what the previous iteration's steps logged)."""
+        if self.learner is not None:
+            return self._update_asynchronously()
         student_hidden = self.student.get_hidden_state()
         teacher_hidden = [t.get_hidden_state() for t in self.teacher_models()]
         obs = self.storage.observations
         if self._student_groups is None:
             self._student_groups = self._stored_groups(obs)
         student_obs = obs.select(*self._student_groups)
-        self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
-        n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
-        n_sequences = min(n_sequences, self.storage.num_envs)
+        with self.perf.timing("buffer_add"):
+            self.buffer.add(student_obs, self._targets(), self.storage.dones, self._rollout_start_hidden)
         self._set_learning_rate()
-        losses = []
-        for _ in range(self.num_learning_epochs * self.num_mini_batches):
-            losses.append(self._gradient_step(self._sequence_loss(self.buffer.sample(n_sequences)), "rollout's"))
+        self.learning_iteration = self.num_updates
+        logged = self._learn()
         # the rollout's memory goes on where the rollout stopped, for the student and the teacher alike
         self.student.reset(hidden_state=_clone(student_hidden))
         for teacher, hidden in zip(self.teacher_models(), teacher_hidden, strict=True):
             teacher.reset(hidden_state=hidden)
-        self.student.update_normalization(obs.flatten(0, 1))
+        with self.perf.timing("normalizer"):
+            self.student.update_normalization(obs.flatten(0, 1))
         self.storage.clear()
         beta = self.beta
         self.num_updates += 1
-        logged = {"behavior": sum(losses) / len(losses), "beta": beta, "buffer_rollouts": float(len(self.buffer))}
+        return self._logged(logged, beta)
+
+    def _logged(self, logged: dict[str, float], beta: float) -> dict[str, float]:
+        """What an update logs: the gradient steps' ``logged``, the rollout's ``beta``, the buffer's size and the
+        rollout's statistics."""
+        logged |= {"beta": beta, "buffer_rollouts": float(len(self.buffer))}
         for key, values in self._stats.items():
             if values:
                 logged[key] = sum(values) / len(values)
             values.clear()
         return logged
+
+    def _update_asynchronously(self) -> dict[str, float]:
+        """Wait for the learner's previous order, add the rollout to the buffer (the learner is idle), hand the learner
+        this iteration's gradient steps and return; what the previous order logged, with this rollout's statistics."""
+        logged = self.learner.wait()
+        obs = self.storage.observations
+        if self._student_groups is None:
+            self._student_groups = self._stored_groups(obs)
+        with self.perf.timing("buffer_add"):
+            self.buffer.add(
+                obs.select(*self._student_groups), self._targets(), self.storage.dones, self._rollout_start_hidden
+            )
+        self._set_learning_rate()
+        self.learning_iteration = self.num_updates
+        # RSL-RL's runner logs the std of the policy's last forward pass, which a learner that has not run yet lacks
+        self.student.distribution.update(self._actor.distribution.mean.clone())
+        self.learner.start(functools.partial(self._order, self.buffer.chunks[-1]["obs"]))
+        self.storage.clear()
+        staleness = self.learner.staleness
+        if staleness:
+            logged |= {"staleness": sum(staleness) / len(staleness), "staleness_max": float(max(staleness))}
+            total, steps = self.staleness, self.staleness["env_steps"] + len(staleness)
+            total["mean"] = (total["mean"] * total["env_steps"] + sum(staleness)) / steps
+            total["env_steps"], total["max"] = steps, max(total["max"], max(staleness))
+        staleness.clear()
+        beta = self.beta
+        self.num_updates += 1
+        return self._logged(logged, beta)
+
+    def _order(self, rollout_obs: TensorDict) -> dict[str, float]:
+        """An asynchronous learner's work for one iteration (in its thread): the gradient steps, then the student's
+        observation statistics from the rollout, as a synchronous update does."""
+        logged = self._learn()
+        with self.perf.timing("normalizer"):
+            self.student.update_normalization(rollout_obs.flatten(0, 1))
+        self.learner.publish()
+        return logged
+
+    def _learn(self) -> dict[str, float]:
+        """The iteration's ``num_learning_epochs * num_mini_batches`` gradient steps on the buffer; what they log."""
+        n_sequences = max(1, len(self.buffer) * self.storage.num_envs // self.num_mini_batches)
+        n_sequences = min(n_sequences, self.storage.num_envs)
+        losses = []
+        for _ in range(self.num_learning_epochs * self.num_mini_batches):
+            if self.learner is not None:
+                self.learner.before_step()
+            with self.perf.timing("buffer_sample"):
+                batch = self.buffer.sample(n_sequences)
+            with self.perf.timing("update_forward"):
+                loss = self._sequence_loss(batch)
+            losses.append(self._gradient_step(loss, "rollout's"))
+            if self.learner is not None:
+                self.learner.publish()
+        return {"behavior": sum(losses) / len(losses)}
 
     def _set_learning_rate(self) -> None:
         """Move the optimizer's learning rate along the linear decay (no-op when it is fixed)."""
@@ -201,13 +344,15 @@ class DAgger(DistillLabAlgorithm, Distillation):
                 f"behaviour loss is {loss.item()} at update {self.num_updates}: the {source} student observations or "
                 "teacher actions hold NaN/Inf; the student was not updated with it."
             )
-        self.optimizer.zero_grad()
-        loss.backward()
-        if self.is_multi_gpu:
-            self.reduce_parameters()
-        if self.max_grad_norm:
-            nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
-        self.optimizer.step()
+        with self.perf.timing("update_backward"):
+            self.optimizer.zero_grad()
+            loss.backward()
+        with self.perf.timing("optimizer_step"):
+            if self.is_multi_gpu:
+                self.reduce_parameters()
+            if self.max_grad_norm:
+                nn.utils.clip_grad_norm_(self.student.parameters(), self.max_grad_norm)
+            self.optimizer.step()
         return loss.item()
 
     def _sequence_loss(self, batch: dict) -> torch.Tensor:

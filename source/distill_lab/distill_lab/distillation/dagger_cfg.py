@@ -76,6 +76,22 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     """The last fraction of the run over which a ``linear`` schedule falls; before it the rate stays at
     :attr:`learning_rate`. 1: the whole run; 1/3: fixed for two thirds, then down. Default 1."""
 
+    asynchronous: bool = False
+    """Collect and learn at the same time (:mod:`~distill_lab.distillation.asynchronous`): an iteration's gradient
+    steps run in a worker thread while the envs collect the next rollout with a copy of the student, refreshed before
+    every env step from the learner's newest weights. Same labels (the teacher's) and updates per iteration; the envs
+    act with weights up to :attr:`max_staleness` updates old; ``Loss/behavior`` is logged one iteration late (the last
+    iteration's is not logged); runs are not bit-for-bit repeatable (thread timing decides which weights act). A save
+    waits for the steps in flight (checkpoints hold whole iterations), so with ``save_interval=1`` nothing overlaps.
+    One process only. False: collect, then learn (deterministic). Default False."""
+
+    max_staleness: int = 8
+    """With :attr:`asynchronous`: the most gradient updates [updates] the learner may complete while the envs act with
+    one copy of the student; the learner waits for the next env step's refresh rather than go further. Logged as
+    ``Loss/staleness`` (mean per env step) and ``Loss/staleness_max``, and in each manifest entry (``staleness``). 0:
+    the envs wait for the learner before each rollout, which learns exactly as a synchronous run (no overlap). Default
+    8."""
+
 
 DAGGER_BEST = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8)
 """The settings of ``rsl_rl_dagger_cfg_entry_point`` and ``rsl_rl_dagger_tiny_cfg_entry_point``, the best measured on

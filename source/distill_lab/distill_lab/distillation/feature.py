@@ -104,9 +104,13 @@ class FeatureDAgger(DAgger):
     @property
     def coef(self) -> float:
         """The feature loss's weight at the current iteration."""
+        return self.coef_at(self.num_updates)
+
+    def coef_at(self, iteration: int) -> float:
+        """The feature loss's weight at ``iteration``."""
         if not self.feature_decay_iterations:
             return self.feature_coef
-        return self.feature_coef * max(0.0, 1.0 - self.num_updates / self.feature_decay_iterations)
+        return self.feature_coef * max(0.0, 1.0 - iteration / self.feature_decay_iterations)
 
     def _label(self, obs):
         with self._recording("teacher"):
@@ -126,7 +130,7 @@ class FeatureDAgger(DAgger):
     def _loss(self, mean, std, target, obs=None) -> torch.Tensor:
         actions = mean.shape[-1]
         loss = super()._loss(mean, std, target[..., :actions], obs)
-        coef = self.coef
+        coef = self.coef_at(self.learning_iteration)  # the iteration of these gradient steps (asynchronous: the last)
         if coef == 0.0:
             return loss
         features = torch.cat([p(f) for p, f in zip(self.projections, self._features["student"], strict=True)], -1)
@@ -138,11 +142,15 @@ class FeatureDAgger(DAgger):
         self._feature_losses.append(distance.mean().item())
         return loss + coef * distance
 
-    def update(self) -> dict[str, float]:
+    def _learn(self) -> dict[str, float]:
         self._feature_losses = []
-        logged = super().update()
+        logged = super()._learn()
         if self._feature_losses:
             logged["feature"] = sum(self._feature_losses) / len(self._feature_losses)
+        return logged
+
+    def update(self) -> dict[str, float]:
+        logged = super().update()
         logged["feature_coef"] = self.coef
         return logged
 

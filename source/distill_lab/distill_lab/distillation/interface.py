@@ -32,6 +32,24 @@ class DistillLabAlgorithm:
         """Called once before learning with the iteration the run ends at, counted from the start of training (a
         resumed run counts its earlier iterations). Default: nothing."""
 
+    def finish_updates(self) -> None:
+        """Return once no gradient step is in flight, so the algorithm's state is whole (a save calls it first).
+        Default: nothing (an update is done when ``update`` returns); an asynchronous learner waits for its thread."""
+
+    def end_learning(self) -> None:
+        """Called once when learning stops, normally or not: finish the updates in flight and release what learning
+        held (an asynchronous learner's thread). Default: nothing."""
+
+    def run_stats(self) -> dict:
+        """Entries that each manifest entry of a run adds about the algorithm besides time, e.g. an asynchronous
+        DAgger's ``staleness``. Default: none."""
+        return {}
+
+    def perf_counters(self) -> dict[str, float]:
+        """Seconds so far in each phase the algorithm times itself (:mod:`~distill_lab.distillation.perf`), written
+        into the run's manifest with the runner's. Default: none (RSL-RL's own algorithms time nothing)."""
+        return {}
+
     def teacher_models(self) -> list[torch.nn.Module]:
         """The teachers, uncompiled (their state dicts are those the checkpoints hold). Default: the one teacher."""
         return [self._raw_teacher]  # rsl-rl-lib 5.5.1: ``teacher`` may be compiled; ``_raw_teacher`` never is

@@ -165,9 +165,12 @@ class OfflineBC(DAgger):
         beta = schedule_value(self.priority_beta, self.num_updates, ratio)
         losses = []
         for _ in range(self.num_learning_epochs * self.num_mini_batches):
-            ids, weights = self.sampler.sample(self.batch_size, alpha, beta)
-            errors = self.item_losses(ids)
-            losses.append(self._gradient_step((weights * errors).mean(), "dataset's"))
+            with self.perf.timing("buffer_sample"):
+                ids, weights = self.sampler.sample(self.batch_size, alpha, beta)
+            with self.perf.timing("update_forward"):
+                errors = self.item_losses(ids)
+                loss = (weights * errors).mean()
+            losses.append(self._gradient_step(loss, "dataset's"))
             self.sampler.update(ids, errors)
         self.student.reset()  # the batches' memory is not a rollout's
         self.storage.clear()  # a runner that steps the env anyway (RSL-RL's) filled it; offline iterations ignore it

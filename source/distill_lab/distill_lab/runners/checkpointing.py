@@ -7,7 +7,10 @@
   intact; a failed write (full disk) removes the partial file and says so;
 * each save updates ``manifest.json`` in the run folder: the latest and the best checkpoint (by mean training
   episode reward), and per saved checkpoint its iteration, env steps, gradient updates (optimizer steps, counted by a
-  hook on the algorithm's optimizer), training time and metrics;
+  hook on the algorithm's optimizer), training time, where that time went (``time_s``: cumulative seconds of
+  ``collection`` and ``learning`` as RSL-RL's loop measures them, whose sum is ``training_seconds``; ``env_step``
+  inside collection; ``checkpointing``, outside both; and the algorithm's own phases,
+  :meth:`~distill_lab.distillation.interface.DistillLabAlgorithm.perf_counters`) and metrics;
 * resuming restores the RNG states (torch, NumPy, Python) and continues at the iteration after the saved one
   (stock RSL-RL re-runs the saved iteration: :mod:`distill_lab.runners.upstream`);
 * each save also writes ``resume_state.pt``: the episodes in flight (env, physics, the algorithm's memory and
@@ -30,10 +33,13 @@ import imageio.v2 as imageio
 import numpy as np
 import torch
 
+from distill_lab.distillation.interface import interface
+from distill_lab.distillation.perf import PerfCounters
 from distill_lab.io import MANIFEST, read_json, write_atomic, write_json
 
+from .guards import FiniteCheckedVecEnv
 from .snapshot import restore, snapshot
-from .upstream import resumed_iteration, weights_only_load_cfg
+from .upstream import count_iteration_times, resumed_iteration, weights_only_load_cfg
 
 RESUME_STATE = "resume_state.pt"
 """The run folder's state of the episodes in flight at the latest checkpoint."""
@@ -77,8 +83,24 @@ class CheckpointingRunner:
         self.alg.optimizer.register_step_post_hook(
             lambda *_: setattr(self, "gradient_updates", self.gradient_updates + 1)
         )
+        self.perf = PerfCounters()
+        """The runner's phases: ``collection``, ``learning``, ``env_step`` (the env wrapper's), ``checkpointing``."""
+        count_iteration_times(self, self.perf)
+        if isinstance(self.env, FiniteCheckedVecEnv):
+            self.env.perf = self.perf
 
     def save(self, path: str, infos: dict | None = None) -> None:
+        # a checkpoint holds whole iterations: an asynchronous learner's gradient steps in flight end first, and the
+        # wait is learning time (RSL-RL's loop, which saves after timing the iteration, does not count it)
+        started = time.perf_counter()
+        interface(self.alg).finish_updates()
+        waited = time.perf_counter() - started
+        self.perf.add("learning", waited)
+        self.logger.tot_time += waited
+        with self.perf.timing("checkpointing"):
+            self._save(path, infos)
+
+    def _save(self, path: str, infos: dict | None) -> None:
         saved = self.alg.save()
         saved["iter"] = self.current_learning_iteration
         saved["infos"] = infos
@@ -176,6 +198,11 @@ class CheckpointingRunner:
         run_cfg = {key: self.cfg[key] for key in RUN_CFG_KEYS if key in self.cfg}
         return {**_flatten(env_cfg, "env."), **_flatten(run_cfg, "agent.")}
 
+    def _time_breakdown(self) -> dict[str, float]:
+        """Seconds so far in the runner's phases and the algorithm's (``time_s`` of a manifest entry)."""
+        phases = {**self.perf.seconds, **interface(self.alg).perf_counters()}
+        return {phase: round(seconds, 3) for phase, seconds in phases.items()}
+
     def _update_manifest(self, path: str) -> None:
         folder = os.path.dirname(os.path.abspath(path))
         manifest_path = os.path.join(folder, MANIFEST)
@@ -191,8 +218,10 @@ class CheckpointingRunner:
             "total_env_steps": int(logger.tot_timesteps),
             "gradient_updates": getattr(self, "gradient_updates", 0),
             "training_seconds": round(float(logger.tot_time), 1),
+            "time_s": self._time_breakdown(),
             "mean_reward": statistics.mean(logger.rewbuffer) if logger.rewbuffer else None,
             "mean_episode_length": statistics.mean(logger.lenbuffer) if logger.lenbuffer else None,
+            **interface(self.alg).run_stats(),
         }
         entries = [e for e in manifest["checkpoints"] if e["checkpoint"] != entry["checkpoint"]] + [entry]
         rated = [e for e in entries if e["mean_reward"] is not None]

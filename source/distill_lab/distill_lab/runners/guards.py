@@ -1,10 +1,15 @@
-"""Stop training at the first non-finite action, observation or reward, and say where it appeared; count env steps."""
+"""Stop training at the first non-finite action, observation or reward, and say where it appeared; count env steps
+and the time they take."""
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 import torch
 from isaaclab_rl.rsl_rl import RslRlVecEnvWrapper
+
+from distill_lab.distillation.perf import PerfCounters
 
 
 class NonFiniteError(FloatingPointError):
@@ -22,6 +27,9 @@ class FiniteCheckedVecEnv(RslRlVecEnvWrapper):
     """Observations restored by an exact resume, returned once by :meth:`get_observations` instead of new ones."""
     progress = None
     """A progress bar (``tqdm``) advanced by ``num_envs`` at every step, or None."""
+    perf: PerfCounters | None = None
+    """Where the env's own step time (physics, managers, resets; not the checks) is added as ``env_step``, or None.
+    The runner that steps this env sets it."""
 
     def get_observations(self):
         if self.pending_obs is None:
@@ -32,7 +40,8 @@ class FiniteCheckedVecEnv(RslRlVecEnvWrapper):
     def step(self, actions: torch.Tensor):
         self.steps += 1
         _check(actions, f"action from the policy at env step {self.steps}")
-        obs, rew, dones, extras = super().step(actions)
+        with self.perf.timing("env_step") if self.perf is not None else contextlib.nullcontext():
+            obs, rew, dones, extras = super().step(actions)
         for group in obs.keys():
             bad = ~torch.isfinite(obs[group])
             if bad.any():

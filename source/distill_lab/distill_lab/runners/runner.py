@@ -53,10 +53,13 @@ class DistillLabDistillationRunner(CheckpointingRunner, MultiProcessRunner, Dist
                 f"{online} iteration(s) with env steps need a teacher, and none is loaded: give --teacher_checkpoint "
                 "PATH (or, for offline BC, a dataset whose teacher file exists, or agent.algorithm.dagger_rounds=0)."
             )
-        if offline:
-            self._learn_offline(offline)
-        if online:
-            super().learn(online, init_at_random_ep_len)
+        try:
+            if offline:
+                self._learn_offline(offline)
+            if online:
+                super().learn(online, init_at_random_ep_len)
+        finally:
+            learner.end_learning()
 
     def _learn_offline(self, num_iterations: int) -> None:
         """``num_iterations`` updates on the algorithm's dataset: logged under ``Loss/`` and saved as RSL-RL does."""

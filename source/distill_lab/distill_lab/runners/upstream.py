@@ -35,6 +35,23 @@ def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | No
     return load_cfg
 
 
+def count_iteration_times(runner, perf) -> None:
+    """Add every iteration's collection and learning time to ``perf`` (phases ``collection`` and ``learning``).
+
+    ``OnPolicyRunner.learn`` (``rsl_rl/runners/on_policy_runner.py`` lines 101-120) measures both and hands them only
+    to ``Logger.log``, which adds their sum to ``tot_time`` (the manifest's ``training_seconds``); this wraps that
+    call of the runner's logger.
+    """
+    log = runner.logger.log
+
+    def log_and_count(*args, **kwargs):
+        perf.add("collection", kwargs["collect_time"])
+        perf.add("learning", kwargs["learn_time"])
+        return log(*args, **kwargs)
+
+    runner.logger.log = log_and_count
+
+
 def configure_gloo(runner) -> None:
     """Multi-process training on CPUs: what ``OnPolicyRunner._configure_multi_gpu``
     (``rsl_rl/runners/on_policy_runner.py`` lines 207-249) does for GPUs, with the Gloo backend and the CPU.
