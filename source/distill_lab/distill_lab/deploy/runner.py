@@ -224,17 +224,17 @@ def summarize(name: str, kind: str, records: dict, rewards: dict, steps: int, te
     run = steps if terminated_at is None else terminated_at
     summary = {"name": name, "steps": run, "fell": terminated_at is not None, "reasons": reasons}
     summary["fell_at_s"] = None if terminated_at is None else round(terminated_at * dt, 4)
-    if kind == "velocity":
-        command, velocity = np.asarray(records["command"][:run]), np.asarray(records["velocity"][:run])
-        if run:
-            summary["error_vel_xy"] = float(np.mean(np.linalg.norm(command[:, :2] - velocity[:, :2], axis=1)))
-            summary["error_vel_yaw"] = float(np.mean(np.abs(command[:, 2] - velocity[:, 2])))
+    # states after the terminating step are left out: Isaac Lab has already reset that env when they are read
+    n = run if terminated_at is None else max(run - 1, 0)
+    if kind == "velocity" and n:
+        command, velocity = np.asarray(records["command"][:n]), np.asarray(records["velocity"][:n])
+        summary["error_vel_xy"] = float(np.mean(np.linalg.norm(command[:, :2] - velocity[:, :2], axis=1)))
+        summary["error_vel_yaw"] = float(np.mean(np.abs(command[:, 2] - velocity[:, 2])))
     elif kind == "target":
-        position, target = np.asarray(records["position"]), np.asarray(records["target"])
-        speed = np.asarray(records["speed"])
-        last = run - 1 if run else 0
-        distance = float(np.linalg.norm(target[last] - position[last])) if run else float("nan")
-        summary |= {"final_distance": distance, "final_speed": float(speed[last]) if run else float("nan")}
+        position, target = np.asarray(records["position"][:n]), np.asarray(records["target"][:n])
+        speed = np.asarray(records["speed"][:n])
+        distance = float(np.linalg.norm(target[-1] - position[-1])) if n else float("nan")
+        summary |= {"final_distance": distance, "final_speed": float(speed[-1]) if n else float("nan")}
         cfg = success_cfg or {}
         summary["success"] = bool(
             terminated_at is None

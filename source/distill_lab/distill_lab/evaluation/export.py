@@ -71,7 +71,7 @@ def replay_exported(
     """Actions of the exported files along an observation sequence of one env, resetting memory after dones."""
     import onnxruntime as ort
 
-    jit = torch.jit.load(jit_path)
+    jit = torch.jit.load(jit_path).eval()
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     inputs = session.get_inputs()
     state = {i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs[1:]}
@@ -79,7 +79,8 @@ def replay_exported(
     jit_actions, onnx_actions = [], []
     for t in range(obs.shape[0]):
         x = obs[t : t + 1].float()
-        jit_actions.append(jit(x).detach().numpy()[0])
+        with torch.inference_mode():  # the recorded obs are inference tensors: no autograd for an MLP's first layer
+            jit_actions.append(jit(x).numpy()[0])
         outputs = session.run(None, {inputs[0].name: x.numpy(), **state})
         onnx_actions.append(outputs[0][0])
         # recurrent state: h_out -> h_in (c_out -> c_in)
