@@ -123,14 +123,15 @@ def _load_spec(path: str):
         raise DistillLabError(f"expected an MJCF MuJoCo can load at {path}, found: {' '.join(str(err).split())[:200]}") from None
 
 
-def _free_body(spec) -> str:
-    """Name of the (first) body with a free joint."""
+def _free_body(spec, name: str) -> str:
+    """Name of the (first) body with a free joint of MJCF ``name``."""
     import mujoco
 
     for joint in spec.joints:
         if joint.type == mujoco.mjtJoint.mjJNT_FREE:
             return joint.parent.name
-    raise DistillLabError(f"expected a free-floating robot (a body with a <freejoint/>) in {spec.modelfiledir}, found none")
+    bodies = ", ".join(b.name for b in spec.bodies if b.name != "world") or "none"
+    raise DistillLabError(f"expected a free-floating robot (a body with a <freejoint/>) in {name}, found none; its bodies: {bodies}")
 
 
 def _check_joint(joint, name: str, index: int, joints: dict, where: str, mjcf: str) -> None:
@@ -260,7 +261,7 @@ def build_scene(mjcf: str, contract: Contract, options: PhysicsOptions | None = 
     import mujoco
 
     spec, notes, name = _load_spec(mjcf), [], os.path.basename(mjcf)
-    root = _free_body(spec)
+    root = _free_body(spec, name)
     robot = contract["robot"]
     joints = contract.joints
     if robot["kind"] == "Articulation":
