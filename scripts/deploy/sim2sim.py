@@ -1,6 +1,7 @@
 """Run an exported policy (policy.onnx with distill_lab's metadata) in MuJoCo on a robot's MJCF: no Isaac Lab, no torch.
 
-    python scripts/deploy/sim2sim.py <run>/exported/policy.onnx --mjcf ~/.cache/distill_lab/assets/unitree_go1/mjcf/go1.xml
+    python -m distill_lab.assets.quadrotor --out crazyflie.xml     # the quadcopter's MuJoCo twin
+    python scripts/deploy/sim2sim.py <run>/exported/policy.onnx --mjcf crazyflie.xml [--num_targets 16] [--video none]
 
 See distill_lab.deploy.sim2sim for the flags; the report and video go to <policy folder>/sim2sim/ unless --out.
 """

@@ -1,7 +1,8 @@
 """Newton vs MuJoCo for a teacher and a student (checkpoints or exported policy.onnx files), one table; see
 distill_lab.cli.sim2sim.
 
-    python scripts/rsl_rl/sim2sim.py --task Go1-Velocity-Flat-Distill --teacher <teacher model_N.pt> --student <student model_N.pt>
+    python scripts/rsl_rl/sim2sim.py --task Quadcopter-Point-Ctrl --student pretrained \
+        [--teacher <model_N.pt | policy.onnx>] [--num_targets 64]
 """
 
 from distill_lab.cli.sim2sim import main

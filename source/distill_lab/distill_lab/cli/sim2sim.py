@@ -1,7 +1,7 @@
 """Newton vs MuJoCo, teacher and student, one table: each exported policy file played in Isaac Lab (Newton) and in
 MuJoCo (C) on the robot's MJCF, on the same commands and start states.
 
-    sim2sim.py --task Go1-Velocity-Flat-Distill --teacher <checkpoint | policy.onnx> --student <checkpoint | policy.onnx>
+    sim2sim.py --task Quadcopter-Point-Ctrl --teacher <checkpoint | policy.onnx> --student <checkpoint | policy.onnx>
         [--teacher_agent rsl_rl_cfg_entry_point] [--student_agent rsl_rl_dagger_cfg_entry_point] [--mjcf PATH]
         [--duration S] [--num_targets N] [--physics mjcf|training] [--seed 1] [--out DIR] [--no_video] [env.* ...]
 
@@ -42,12 +42,16 @@ PARSER.add_argument("--task", required=True, help="Gym ID of the task.")
 PARSER.add_argument("--teacher", default=None, help="Teacher checkpoint or exported policy.onnx.")
 PARSER.add_argument("--student", default=None, help="Student checkpoint or exported policy.onnx.")
 PARSER.add_argument("--teacher_agent", default="rsl_rl_cfg_entry_point", help="Agent entry point of the teacher.")
-PARSER.add_argument("--student_agent", default="rsl_rl_dagger_cfg_entry_point", help="Agent entry point of the student.")
+PARSER.add_argument(
+    "--student_agent", default="rsl_rl_dagger_cfg_entry_point", help="Agent entry point of the student."
+)
 PARSER.add_argument("--mjcf", default=None, help="Robot MJCF (default: the task's env_cfg.sim2sim.mjcf).")
 PARSER.add_argument("--duration", type=float, default=None, help="Seconds per episode (default: the task's).")
 PARSER.add_argument("--num_targets", type=int, default=32, help="Envs (targets) of a target-point task.")
 PARSER.add_argument("--physics", choices=("mjcf", "training"), default="mjcf", help="MuJoCo's options (see deploy).")
-PARSER.add_argument("--mujoco_args", default="", help="More flags for scripts/deploy/sim2sim.py, e.g. '--timestep 0.005'.")
+PARSER.add_argument(
+    "--mujoco_args", default="", help="More flags for scripts/deploy/sim2sim.py, e.g. '--timestep 0.005'."
+)
 PARSER.add_argument("--seed", type=int, default=1, help="Seed of the Isaac Lab reset (start states, targets).")
 PARSER.add_argument("--out", default=None, help="Output folder.")
 PARSER.add_argument("--no_video", action="store_true", help="No MuJoCo video.")
@@ -65,7 +69,9 @@ def mjcf_for(env_cfg, given: str | None, task: str) -> str:
         return os.path.abspath(given)
     entry = getattr(getattr(env_cfg, "sim2sim", None), "mjcf", "")
     if not entry:
-        raise DistillLabError(f"expected --mjcf or an env_cfg.sim2sim.mjcf entry point for task '{task}', found neither")
+        raise DistillLabError(
+            f"expected --mjcf or an env_cfg.sim2sim.mjcf entry point for task '{task}', found neither"
+        )
     module, _, name = entry.partition(":")
     import importlib
 
@@ -114,8 +120,23 @@ def run_newton(task: str, overrides: list[str], policies: dict[str, str], steps:
 
 def run_mujoco(onnx: str, mjcf: str, episodes: str, out: str, args: argparse.Namespace, video: str | None) -> dict:
     """``scripts/deploy/sim2sim.py`` in its own process (no Isaac Lab, no torch, its own OpenGL); its report."""
-    command = [sys.executable, "-m", "distill_lab.deploy.sim2sim", onnx, "--mjcf", mjcf, "--episodes", episodes,
-               "--out", out, "--physics", args.physics, "--video", video or "none", *args.mujoco_args.split()]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "distill_lab.deploy.sim2sim",
+        onnx,
+        "--mjcf",
+        mjcf,
+        "--episodes",
+        episodes,
+        "--out",
+        out,
+        "--physics",
+        args.physics,
+        "--video",
+        video or "none",
+        *args.mujoco_args.split(),
+    ]
     environment = {**os.environ, "DISTILL_LAB_TASKS": "0"}
     print(f"[sim2sim] mujoco: {' '.join(command[1:])}", flush=True)
     done = subprocess.run(command, env=environment, capture_output=True, text=True)
@@ -171,7 +192,9 @@ def checks(result: dict, kind: str) -> list[str]:
     out = []
     for role, sides in result["roles"].items():
         newton, mujoco = sides["newton"]["summary"], sides["mujoco"]["summary"]
-        out.append(f"{role}: falls in MuJoCo {mujoco['falls']}/{mujoco['episodes']} (Newton {newton['falls']}, target 0)")
+        out.append(
+            f"{role}: falls in MuJoCo {mujoco['falls']}/{mujoco['episodes']} (Newton {newton['falls']}, target 0)"
+        )
         if kind == "velocity" and newton.get("error_vel_xy"):
             ratio = mujoco["error_vel_xy"] / newton["error_vel_xy"]
             verdict = "ok" if ratio <= TOLERANCE["tracking_ratio"] else "above target"
@@ -180,7 +203,9 @@ def checks(result: dict, kind: str) -> list[str]:
         if kind == "target" and newton.get("success_rate"):
             ratio = mujoco["success_rate"] / newton["success_rate"]
             verdict = "ok" if ratio >= TOLERANCE["success_ratio"] else "below target"
-            out.append(f"{role}: MuJoCo / Newton success {ratio:.2f} (target >= {TOLERANCE['success_ratio']}: {verdict})")
+            out.append(
+                f"{role}: MuJoCo / Newton success {ratio:.2f} (target >= {TOLERANCE['success_ratio']}: {verdict})"
+            )
     return out
 
 
@@ -191,7 +216,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     args, overrides = parse(PARSER, argv)
     given = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
     if not given:
-        raise DistillLabError("expected --teacher and/or --student (a checkpoint or an exported policy.onnx), found neither")
+        raise DistillLabError(
+            "expected --teacher and/or --student (a checkpoint or an exported policy.onnx), found neither"
+        )
     started = time.time()
     out = os.path.abspath(args.out or os.path.join("logs", "sim2sim", args.task, time.strftime("%Y-%m-%d_%H-%M-%S")))
     env_cfg, _ = resolve_configs(args.task, None, overrides, play=True)
@@ -217,8 +244,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
         result["roles"][role] = {
             "onnx": onnx,
             "newton": {"summary": summarize_all(summaries), "episodes": summaries},
-            "mujoco": {"summary": mujoco["summary"], "episodes": mujoco["episodes"], "physics": mujoco["physics"],
-                       "notes": mujoco["notes"], "video": mujoco["video"]},  # fmt: skip
+            "mujoco": {
+                "summary": mujoco["summary"],
+                "episodes": mujoco["episodes"],
+                "physics": mujoco["physics"],
+                "notes": mujoco["notes"],
+                "video": mujoco["video"],
+            },  # fmt: skip
         }
     result["checks"] = checks(result, kind)
     result["table"] = table(result, kind)

@@ -120,7 +120,9 @@ class QuadrotorModel:
         force_b = rotation.T @ self.disturbance_force_w
         force_b[2] += thrust.sum()
         torque_b = np.array([*(thrust @ self.arm), self.torque_coefficient * (thrust @ self.spin)])
-        self.robot.data.xfrc_applied[self.robot.scene.root_body] = np.concatenate([rotation @ force_b, rotation @ torque_b])
+        self.robot.data.xfrc_applied[self.robot.scene.root_body] = np.concatenate(
+            [rotation @ force_b, rotation @ torque_b]
+        )
 
 
 ACTION_MODELS = {"JointPositionAction": JointPositionModel, "QuadrotorMotorAction": QuadrotorModel}

@@ -177,7 +177,9 @@ def sample_state(contract: Contract, rng: np.random.Generator) -> dict:
         limits = np.array(contract.joints.get("soft_pos_limits", contract.joints["pos_limits"]))
         pos = default * rng.uniform(*pos_range, size=default.shape)
         state["joint_pos"] = np.clip(pos, limits[:, 0], limits[:, 1]).tolist()
-        state["joint_vel"] = (np.array(contract.joints["default_vel"]) * rng.uniform(*vel_range, size=default.shape)).tolist()
+        state["joint_vel"] = (
+            np.array(contract.joints["default_vel"]) * rng.uniform(*vel_range, size=default.shape)
+        ).tolist()
     return state
 
 

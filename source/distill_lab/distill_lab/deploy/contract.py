@@ -68,7 +68,9 @@ class Contract:
             if command["name"] == name:
                 return command
         known = ", ".join(c["name"] for c in self.meta["commands"]) or "none"
-        raise DistillLabError(f"{self.where}: an observation reads command '{name}', the metadata's commands are {known}")
+        raise DistillLabError(
+            f"{self.where}: an observation reads command '{name}', the metadata's commands are {known}"
+        )
 
     def action_model(self, term_class: str) -> dict | None:
         """The ``model`` dict of the action term of class ``term_class`` (what the term states about itself)."""
@@ -96,12 +98,17 @@ def read_metadata(path: str) -> dict:
     import onnxruntime as ort
 
     if not os.path.isfile(path):
-        raise DistillLabError(f"expected an exported policy file (policy.onnx), found {'a folder' if os.path.exists(path) else 'nothing'} at {path}")
+        raise DistillLabError(
+            f"expected an exported policy file (policy.onnx), found "
+            f"{'a folder' if os.path.exists(path) else 'nothing'} at {path}"
+        )
     try:
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises its own exception types with multi-line messages
         first = " ".join(str(err).split())[:200]
-        raise DistillLabError(f"expected an ONNX policy at {path}, found a file onnxruntime cannot load: {first}") from None
+        raise DistillLabError(
+            f"expected an ONNX policy at {path}, found a file onnxruntime cannot load: {first}"
+        ) from None
     raw = session.get_modelmeta().custom_metadata_map
     meta = {}
     for key, value in raw.items():
@@ -146,14 +153,18 @@ def check_contract(meta: dict, path: str) -> Contract:
             )
     dims = sum(int(t["dim"]) for t in meta["observations"])
     if dims != int(meta["obs_dim"]):
-        raise DistillLabError(f"expected {name}'s observation terms to add up to obs_dim {meta['obs_dim']}, found {dims}")
+        raise DistillLabError(
+            f"expected {name}'s observation terms to add up to obs_dim {meta['obs_dim']}, found {dims}"
+        )
     joints = meta["robot"].get("joints")
     if meta["robot"]["kind"] == "Articulation":
         if joints is None:
             raise DistillLabError(f"expected {name}'s metadata to have 'robot.joints' for an articulation, found none")
         for key in REQUIRED_JOINTS:
             if key not in joints:
-                raise DistillLabError(f"expected {name}'s metadata to have 'robot.joints.{key}', found none; {reexport}")
+                raise DistillLabError(
+                    f"expected {name}'s metadata to have 'robot.joints.{key}', found none; {reexport}"
+                )
             if key != "names" and len(joints[key]) != len(joints["names"]):
                 raise DistillLabError(
                     f"expected 'robot.joints.{key}' in {name} to have one entry per joint ({len(joints['names'])}), "

@@ -1,5 +1,6 @@
 """An exported policy run with onnxruntime alone: a batch of observation vectors in, actions out, the recurrent state
-(``h_in``/``c_in`` -> ``h_out``/``c_out``) carried from call to call and reset per row, as a robot's controller would."""
+(``h_in``/``c_in`` -> ``h_out``/``c_out``) carried from call to call and reset per row, as a robot's controller
+would."""
 
 from __future__ import annotations
 

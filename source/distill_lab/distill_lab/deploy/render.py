@@ -70,8 +70,14 @@ class Recorder:
         for name, kind in env.command_classes.items():
             value = env.command_value(name)
             if kind == "TargetPointCommand" and scene.ngeom < scene.maxgeom:
-                mujoco.mjv_initGeom(scene.geoms[scene.ngeom], mujoco.mjtGeom.mjGEOM_SPHERE, np.array([0.03, 0, 0]),
-                                    np.asarray(value, float), np.eye(3).reshape(-1), np.array([1, 0.1, 0.1, 0.8]))  # fmt: skip
+                mujoco.mjv_initGeom(
+                    scene.geoms[scene.ngeom],
+                    mujoco.mjtGeom.mjGEOM_SPHERE,
+                    np.array([0.03, 0, 0]),
+                    np.asarray(value, float),
+                    np.eye(3).reshape(-1),
+                    np.array([1, 0.1, 0.1, 0.8]),
+                )
                 scene.ngeom += 1
             elif "Velocity" in kind:
                 yaw_rotation = env.robot.rotation()
@@ -81,8 +87,14 @@ class Recorder:
                         continue
                     tip = top + yaw_rotation @ np.array([vector[0], vector[1], 0.0]) * 0.5
                     geom = scene.geoms[scene.ngeom]
-                    mujoco.mjv_initGeom(geom, mujoco.mjtGeom.mjGEOM_ARROW, np.zeros(3), np.zeros(3), np.eye(3).reshape(-1),
-                                        np.array(rgba, float))  # fmt: skip
+                    mujoco.mjv_initGeom(
+                        geom,
+                        mujoco.mjtGeom.mjGEOM_ARROW,
+                        np.zeros(3),
+                        np.zeros(3),
+                        np.eye(3).reshape(-1),
+                        np.array(rgba, float),
+                    )
                     mujoco.mjv_connector(geom, mujoco.mjtGeom.mjGEOM_ARROW, 0.015, top, tip)
                     scene.ngeom += 1
         self.frames.append(self.renderer.render().copy())

@@ -110,7 +110,9 @@ class MjEnv:
         self._joint_lookup = {n: i for i, n in enumerate(joints.get("names", []))}
         self.clip_actions = contract.get("clip_actions")
         self.observe = ObservationBuilder(contract)
-        self.sensors = {name: ContactSensor(name, meta, scene) for name, meta in (contract.get("sensors") or {}).items()}
+        self.sensors = {
+            name: ContactSensor(name, meta, scene) for name, meta in (contract.get("sensors") or {}).items()
+        }
         self.reward_terms = [(r["name"], REWARDS[r["func"]], float(r.get("weight") or 0.0), r["params"])
                              for r in contract.get("rewards", []) if r["func"] in REWARDS]  # fmt: skip
         self.rewards_not_computed = [r["name"] for r in contract.get("rewards", []) if r["func"] not in REWARDS]
@@ -160,7 +162,9 @@ class MjEnv:
     def sensor(self, name: str) -> ContactSensor:
         """Contact sensor ``name``."""
         if name not in self.sensors:
-            raise DistillLabError(f"expected contact sensor '{name}' in the policy's metadata, found {list(self.sensors)}")
+            raise DistillLabError(
+                f"expected contact sensor '{name}' in the policy's metadata, found {list(self.sensors)}"
+            )
         return self.sensors[name]
 
     # -- stepping

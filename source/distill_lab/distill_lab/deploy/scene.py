@@ -116,11 +116,15 @@ def _load_spec(path: str):
     import mujoco
 
     if not os.path.isfile(path):
-        raise DistillLabError(f"expected a robot MJCF at {path}, found {'a folder' if os.path.exists(path) else 'nothing'}")
+        raise DistillLabError(
+            f"expected a robot MJCF at {path}, found {'a folder' if os.path.exists(path) else 'nothing'}"
+        )
     try:
         return mujoco.MjSpec.from_file(path)
     except Exception as err:  # MuJoCo raises ValueError with multi-line messages
-        raise DistillLabError(f"expected an MJCF MuJoCo can load at {path}, found: {' '.join(str(err).split())[:200]}") from None
+        raise DistillLabError(
+            f"expected an MJCF MuJoCo can load at {path}, found: {' '.join(str(err).split())[:200]}"
+        ) from None
 
 
 def _free_body(spec, name: str) -> str:
@@ -131,7 +135,9 @@ def _free_body(spec, name: str) -> str:
         if joint.type == mujoco.mjtJoint.mjJNT_FREE:
             return joint.parent.name
     bodies = ", ".join(b.name for b in spec.bodies if b.name != "world") or "none"
-    raise DistillLabError(f"expected a free-floating robot (a body with a <freejoint/>) in {name}, found none; its bodies: {bodies}")
+    raise DistillLabError(
+        f"expected a free-floating robot (a body with a <freejoint/>) in {name}, found none; its bodies: {bodies}"
+    )
 
 
 def _check_joint(joint, name: str, index: int, joints: dict, where: str, mjcf: str) -> None:
@@ -206,7 +212,9 @@ def _add_floor(spec, contract: Contract, notes: list[str]) -> None:
                                     material="sim2sim_grid")  # fmt: skip
     if friction is not None:
         floor.friction = [float(friction), floor.friction[1], floor.friction[2]]
-    spec.worldbody.add_light(name="sim2sim_sun", pos=[0, 0, 4], dir=[0, 0, -1], type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL)
+    spec.worldbody.add_light(
+        name="sim2sim_sun", pos=[0, 0, 4], dir=[0, 0, -1], type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL
+    )
     notes.append(f"added a floor plane (friction {floor.friction[0]:g}{' from the metadata' if friction else ''})")
 
 
@@ -271,7 +279,9 @@ def build_scene(mjcf: str, contract: Contract, options: PhysicsOptions | None = 
                 f"expected the free-floating body of {name} to be '{base}' (the root body in {contract.where}), "
                 f"found '{root}'"
             )
-        mj_joints = {j.name: j for j in spec.joints if j.type in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE)}
+        mj_joints = {
+            j.name: j for j in spec.joints if j.type in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE)
+        }
         for i, joint_name in enumerate(joints["names"]):
             if joint_name not in mj_joints:
                 raise DistillLabError(
@@ -287,7 +297,9 @@ def build_scene(mjcf: str, contract: Contract, options: PhysicsOptions | None = 
     try:
         model = spec.compile()
     except Exception as err:
-        raise DistillLabError(f"expected {name} to compile with the policy's actuators, found: {' '.join(str(err).split())[:200]}") from None
+        raise DistillLabError(
+            f"expected {name} to compile with the policy's actuators, found: {' '.join(str(err).split())[:200]}"
+        ) from None
     substeps = substeps_per_control(contract.control_dt, float(model.opt.timestep), name)
     scene = Scene(model=model, mjcf=mjcf, root_body=model.body(root).id, substeps=substeps, notes=notes)
     scene.options = _effective_options(model)

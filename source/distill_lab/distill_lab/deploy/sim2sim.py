@@ -49,8 +49,12 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("policy", help="The exported policy.onnx (with distill_lab's metadata).")
     parser.add_argument("--mjcf", required=True, help="The robot's MJCF (e.g. Menagerie's go1.xml).")
     parser.add_argument("--out", default=None, help="Output folder (default: <policy folder>/sim2sim).")
-    parser.add_argument("--physics", choices=("mjcf", "training"), default="mjcf",
-                        help="MuJoCo options: the MJCF's own (default) or the training's time step and solver.")  # fmt: skip
+    parser.add_argument(
+        "--physics",
+        choices=("mjcf", "training"),
+        default="mjcf",
+        help="MuJoCo options: the MJCF's own (default) or the training's time step and solver.",
+    )
     parser.add_argument("--timestep", type=float, default=None, help="Physics time step [s] (overrides --physics).")
     parser.add_argument("--integrator", default=None, help="euler | implicit | implicitfast | rk4.")
     parser.add_argument("--cone", default=None, help="pyramidal | elliptic.")
@@ -94,7 +98,9 @@ def read_episodes(path: str, steps: int | None, dt: float) -> tuple[list[Episode
             raw = json.load(f)
         steps = int(steps or raw["steps"])
         episodes = [
-            Episode(e["name"], e["start_state"], {k: _commands_from_json(v, steps, dt) for k, v in e["commands"].items()})
+            Episode(
+                e["name"], e["start_state"], {k: _commands_from_json(v, steps, dt) for k, v in e["commands"].items()}
+            )
             for e in raw["episodes"]
         ]
     except (OSError, ValueError, KeyError, TypeError) as err:
@@ -117,8 +123,10 @@ def make_episodes(args: argparse.Namespace, contract: Contract) -> tuple[list[Ep
         return sample_state(contract, rng) if args.start == "task" else nominal_state(contract)
 
     if kind == "velocity":
-        sequences = read_sequences(args.sequences) if args.sequences else default_sequences(
-            velocity_ranges(contract.command(name)), duration
+        sequences = (
+            read_sequences(args.sequences)
+            if args.sequences
+            else default_sequences(velocity_ranges(contract.command(name)), duration)
         )
         steps = args.steps or int(round(max(s.duration for s in sequences) / dt))
         return [Episode(s.name, start(), {name: s.per_step(steps, dt)}) for s in sequences], steps

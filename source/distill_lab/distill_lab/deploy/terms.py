@@ -50,15 +50,22 @@ OBSERVATIONS = {
     f"{ISAAC_OBS}:generated_commands": lambda env, command_name=None, **p: env.command_value(command_name),
     f"{ISAAC_OBS}:joint_pos": lambda env, **p: env.robot.joint_pos()[_joint_index(env, p)],
     f"{ISAAC_OBS}:joint_vel": lambda env, **p: env.robot.joint_vel()[_joint_index(env, p)],
-    f"{ISAAC_OBS}:joint_pos_rel": lambda env, **p: (env.robot.joint_pos() - env.default_joint_pos)[_joint_index(env, p)],
-    f"{ISAAC_OBS}:joint_vel_rel": lambda env, **p: (env.robot.joint_vel() - env.default_joint_vel)[_joint_index(env, p)],
+    f"{ISAAC_OBS}:joint_pos_rel": lambda env, **p: (env.robot.joint_pos() - env.default_joint_pos)[
+        _joint_index(env, p)
+    ],
+    f"{ISAAC_OBS}:joint_vel_rel": lambda env, **p: (env.robot.joint_vel() - env.default_joint_vel)[
+        _joint_index(env, p)
+    ],
     f"{ISAAC_OBS}:last_action": lambda env, action_name=None, **p: _last_action(env, action_name),
     # the quadcopter's terms: what the flight controller senses ...
-    f"{QUAD}.observations:target_pos_error": lambda env, command_name, **p: env.command_value(command_name)
-    - env.robot.root_pos(),
+    f"{QUAD}.observations:target_pos_error": lambda env, command_name, **p: (
+        env.command_value(command_name) - env.robot.root_pos()
+    ),
     f"{QUAD}.observations:rotation_matrix": lambda env, **p: env.robot.rotation().reshape(-1),
     # ... and the privileged truth the teacher reads (the twin's values over the nominal ones in the contract)
-    f"{QUAD}.observations:mass_ratio": lambda env, **p: np.array([env.action_model.mass / env.action_model.nominal_mass]),
+    f"{QUAD}.observations:mass_ratio": lambda env, **p: np.array(
+        [env.action_model.mass / env.action_model.nominal_mass]
+    ),
     f"{QUAD}.observations:inertia_ratio": lambda env, **p: env.action_model.inertia / env.action_model.nominal_inertia,
     f"{QUAD}.observations:thrust_to_weight": lambda env, **p: np.array([_motor(env).thrust_to_weight]),
     f"{QUAD}.observations:motor_time_constant": lambda env, **p: np.array(
@@ -67,8 +74,9 @@ OBSERVATIONS = {
     f"{QUAD}.observations:torque_coefficient": lambda env, **p: np.array(
         [_motor(env).torque_coefficient / _motor(env).nominal_torque_coefficient]
     ),
-    f"{QUAD}.observations:disturbance_force": lambda env, **p: _motor(env).disturbance_force_w
-    / (_motor(env).nominal_mass * _motor(env).gravity),
+    f"{QUAD}.observations:disturbance_force": lambda env, **p: (
+        _motor(env).disturbance_force_w / (_motor(env).nominal_mass * _motor(env).gravity)
+    ),
     f"{QUAD}.observations:rotor_speed": lambda env, **p: _motor(env).rotor_speed.copy(),
 }
 """Observation functions by ``module:name``, each returning a 1-D array for one env."""

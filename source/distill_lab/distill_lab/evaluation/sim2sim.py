@@ -112,8 +112,16 @@ def start_states(env) -> list[dict]:
     return states
 
 
-def newton_episodes(env, onnx_path: str, obs_groups: list[str], kind: str, command_name: str,
-                    sequences: list[VelocitySequence] | None, steps: int, seed: int) -> tuple[list[dict], dict]:  # fmt: skip
+def newton_episodes(
+    env,
+    onnx_path: str,
+    obs_groups: list[str],
+    kind: str,
+    command_name: str,
+    sequences: list[VelocitySequence] | None,
+    steps: int,
+    seed: int,
+) -> tuple[list[dict], dict]:
     """Play the exported policy on every env of ``env`` (built with :func:`nominal_env_cfg`) for ``steps`` control
     steps after a reset with ``seed``: env i follows ``sequences[i]`` (velocity) or flies to the target it drew.
     Return one summary per env (:func:`~distill_lab.deploy.runner.summarize`) and the episodes file (start states
@@ -134,9 +142,11 @@ def newton_episodes(env, onnx_path: str, obs_groups: list[str], kind: str, comma
     names = [s.name for s in sequences] if kind == "velocity" else [f"target_{i}" for i in range(n)]
     episodes = {"steps": steps, "episodes": []}
     for i in range(n):
-        commands = {command_name: {"segments": [list(s) for s in sequences[i].segments]}} if kind == "velocity" else {
-            command_name: targets[i].tolist()
-        }
+        commands = (
+            {command_name: {"segments": [list(s) for s in sequences[i].segments]}}
+            if kind == "velocity"
+            else {command_name: targets[i].tolist()}
+        )
         episodes["episodes"].append({"name": names[i], "start_state": states[i], "commands": commands})
     policy = OnnxTorchPolicy(onnx_path, obs_groups, n)
     rewards, terminations = unwrapped.reward_manager, unwrapped.termination_manager

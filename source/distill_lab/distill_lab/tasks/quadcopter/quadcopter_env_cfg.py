@@ -20,9 +20,8 @@ from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab.visualizers import VisualizerCfg
 
-from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
-
 from distill_lab.assets import quadrotor
+from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
 from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, Sim2SimCfg, SpecialistCfg, ground_box, newton_mjwarp
 from . import mdp
