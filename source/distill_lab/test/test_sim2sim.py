@@ -1,5 +1,5 @@
 """Sim-to-sim: the exported quadcopter student flies in MuJoCo on the quadrotor's twin with no Isaac Lab or torch in
-the process, writes its report and video, and a wrong MJCF is a one-line error (exit 2).
+the process, writes its report and video, and a wrong MJCF or a missing metadata field is a one-line error (exit 2).
 
 The student is ``data/quadcopter_point_ctrl_dagger_student.onnx``, the shipped main-job student exported as a user
 would (byte for byte):
@@ -112,4 +112,18 @@ def test_wrong_mjcf_is_a_one_line_error(twin, tmp_path, case, match):
         mjcf.write_text(re.sub(r'<option timestep="[^"]+"', '<option timestep="0.003"', text))
     done = sim2sim(str(STUDENT), "--mjcf", str(mjcf), "--video", "none", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert_clean_error(done, match)
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_policy_without_a_metadata_field_is_a_one_line_error(twin, tmp_path):
+    import onnx
+
+    model = onnx.load(str(STUDENT))
+    kept = [p for p in model.metadata_props if p.key != "control_rate_hz"]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    policy = tmp_path / "policy.onnx"
+    onnx.save(model, str(policy))
+    done = sim2sim(str(policy), "--mjcf", str(twin), "--video", "none", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_clean_error(done, r"expected policy\.onnx's metadata to have 'control_rate_hz', found none; re-export it")
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
