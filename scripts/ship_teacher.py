@@ -56,7 +56,8 @@ def main() -> None:
     git = open(glob.glob(os.path.join(run, "git", "*.diff"))[0]).read()
     commit = git.split("--- git commit ---")[1].split()[0]
     scalars = read_scalars(run)
-    rewards = scalars.get("Train/mean_reward") or scalars["Loss/behavior"]  # (wall time, iteration, value)
+    scalar = "Train/mean_reward" if scalars.get("Train/mean_reward") else "Loss/behavior"
+    rewards = scalars[scalar]  # (wall time, iteration, value)
     card = {
         "task": args.task,
         "file": f"{role}.pt",
@@ -69,7 +70,7 @@ def main() -> None:
         "uncommitted_changes_at_training": bool(git.split("--- git diff ---")[-1].strip()),
         "trained_on": args.trained_on,
         "training_wall_time_s": rewards[-1][0] - rewards[0][0],
-        "final_train_mean_reward" if not args.student else "final_behavior_loss": rewards[-1][2],
+        "final_train_mean_reward" if scalar == "Train/mean_reward" else "final_behavior_loss": rewards[-1][2],
         "evaluation": [
             {
                 **{k: v for k, v in row.items() if k != "trajectory"},

@@ -8,7 +8,7 @@ import sys
 
 from distill_lab.io import run_cli
 
-COMMANDS = ("train", "play", "evaluate", "export", "collect", "pipeline", "teachers", "list_envs")
+COMMANDS = ("train", "play", "evaluate", "export", "collect", "pipeline", "teachers", "list_envs", "sim2sim")
 """Command names, each a module of this package with a ``main(argv)``."""
 
 

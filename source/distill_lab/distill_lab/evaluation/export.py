@@ -11,12 +11,15 @@ import torch
 
 from distill_lab.io import DistillLabError, write_atomic
 
+from .metadata import policy_metadata
+
 
 def export_policy(runner, out_dir: str, env=None) -> tuple[str, str]:
     """Write ``policy.pt`` (TorchScript, RSL-RL's exporter) and ``policy.onnx``, each atomically; return their paths.
 
     The ONNX file is one self-contained file (opset 18) with the observation normalizer baked in, a dynamic batch
-    dimension, and, when ``env`` (the wrapped env) is given, deployment metadata (see :func:`policy_metadata`).
+    dimension, and, when ``env`` (the wrapped env) is given, the deployment contract as metadata
+    (:func:`~distill_lab.evaluation.metadata.policy_metadata`).
     """
     os.makedirs(out_dir, exist_ok=True)
     jit_path, onnx_path = os.path.join(out_dir, "policy.pt"), os.path.join(out_dir, "policy.onnx")
@@ -62,46 +65,13 @@ def obs_layout(env) -> dict[str, list[tuple[str, int]]]:
     }
 
 
-def policy_metadata(policy, env) -> dict:
-    """What a deployed policy needs besides its weights: inputs, outputs, action mapping, rate and memory shapes."""
-    unwrapped, layout = env.unwrapped, obs_layout(env)
-    observations = [{"group": g, "term": t, "dim": d} for g in policy.obs_groups for t, d in layout[g]]
-    action_manager = getattr(unwrapped, "action_manager", None)
-    actions = [] if action_manager else [{"term": "actions", "dim": env.num_actions}]
-    for name in action_manager.active_terms if action_manager else []:
-        term = action_manager.get_term(name)
-        entry = {"term": name, "class": type(term).__name__, "dim": term.action_dim}
-        if hasattr(term, "_joint_names"):
-            offset = term._offset if isinstance(term._offset, float) else term._offset[0].tolist()
-            scale = term._scale if isinstance(term._scale, float) else term._scale[0].tolist()
-            entry |= {"joint_names": list(term._joint_names), "scale": scale, "offset": offset}
-        if term.__doc__:
-            entry["doc"] = term.__doc__.strip().splitlines()[0]
-        actions.append(entry)
-    meta = {
-        "observations": observations,
-        "obs_dim": int(sum(o["dim"] for o in observations)),
-        "actions": actions,
-        "control_rate_hz": 1.0 / unwrapped.step_dt,
-        "recurrent": bool(policy.is_recurrent),
-    }
-    if policy.is_recurrent:
-        rnn = policy.rnn.rnn
-        meta["recurrent_state"] = {
-            "type": type(rnn).__name__.lower(),
-            "shape": [rnn.num_layers, "batch", rnn.hidden_size],
-            "inputs": ["h_in", "c_in"] if isinstance(rnn, torch.nn.LSTM) else ["h_in"],
-        }
-    return meta
-
-
 def replay_exported(
     jit_path: str, onnx_path: str, obs: torch.Tensor, dones: torch.Tensor
 ) -> tuple[np.ndarray, np.ndarray]:
     """Actions of the exported files along an observation sequence of one env, resetting memory after dones."""
     import onnxruntime as ort
 
-    jit = torch.jit.load(jit_path)
+    jit = torch.jit.load(jit_path).eval()
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     inputs = session.get_inputs()
     state = {i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs[1:]}
@@ -109,7 +79,8 @@ def replay_exported(
     jit_actions, onnx_actions = [], []
     for t in range(obs.shape[0]):
         x = obs[t : t + 1].float()
-        jit_actions.append(jit(x).detach().numpy()[0])
+        with torch.inference_mode():  # the recorded obs are inference tensors: no autograd for an MLP's first layer
+            jit_actions.append(jit(x).numpy()[0])
         outputs = session.run(None, {inputs[0].name: x.numpy(), **state})
         onnx_actions.append(outputs[0][0])
         # recurrent state: h_out -> h_in (c_out -> c_in)

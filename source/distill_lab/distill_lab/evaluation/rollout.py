@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -58,12 +59,15 @@ def flat_obs(policy, obs) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def rollout(env, policy, num_steps: int, reference=None, desc: str = "rollout") -> RolloutResult:
+def rollout(
+    env, policy, num_steps: int, reference=None, desc: str = "rollout", on_step: Callable | None = None
+) -> RolloutResult:
     """Run ``policy`` (deterministic) for ``num_steps`` on an ``RslRlVecEnvWrapper``; reset its memory at dones.
 
     A ``reference`` policy (the teacher of a student) labels every visited state without acting; the metrics then
-    gain ``action_mae`` and ``action_rmse``, the student's action error along its own trajectory. A progress bar
-    labelled ``desc`` shows on stderr.
+    gain ``action_mae`` and ``action_rmse``, the student's action error along its own trajectory. ``on_step(env,
+    actions, dones)`` is called after every env step (what a caller records per env). A progress bar labelled
+    ``desc`` shows on stderr.
     """
     n = env.num_envs
     ep_return = torch.zeros(n, device=env.device)
@@ -82,6 +86,8 @@ def rollout(env, policy, num_steps: int, reference=None, desc: str = "rollout") 
         trace["obs"].append(flat_obs(policy, obs)[0].cpu().clone())
         trace["actions"].append(actions[0].cpu().clone())
         obs, rew, dones, extras = env.step(actions)
+        if on_step is not None:
+            on_step(env, actions, dones)
         policy.reset(dones)
         if reference is not None:
             reference.reset(dones)

@@ -6,8 +6,6 @@ import json
 import os
 from collections.abc import Callable
 
-import torch
-
 from .errors import DistillLabError
 
 
@@ -60,6 +58,8 @@ def load_torch_file(path: str, what: str = "checkpoint", hint: str = "") -> tupl
     if os.path.getsize(path) == 0:
         raise DistillLabError(f"{what} is empty (0 bytes): {path}.")
     try:
+        import torch  # here, so that the files helpers import without torch (distill_lab.deploy)
+
         return path, torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
         raise DistillLabError(f"{what} {path} cannot be read ({type(err).__name__}: {err}).") from None

@@ -99,6 +99,19 @@ class SpecialistCfg:
 
 
 @configclass
+class Sim2SimCfg:
+    """How the task's exported policies are checked in a second simulator (``distill_lab.cli.sim2sim``)."""
+
+    mjcf: str = ""
+    """``module:function`` returning the robot's MJCF path (building it when needed); empty: the task has no MJCF and
+    the pipeline skips its sim2sim stage."""
+
+    nominal_events: dict = {}
+    """Event term name -> parameters to pin (or None to remove the term) so that Isaac Lab simulates the nominal robot
+    that the MJCF describes (no mass, centre-of-mass or dynamics randomization, no wind)."""
+
+
+@configclass
 class TeacherIdCfg(ObservationGroupCfg):
     """Obs group ``teacher_id``: each env's assigned teacher (multi-teacher distillation; no student reads it)."""
 
@@ -147,6 +160,9 @@ class DistillLabEnvCfg(ManagerBasedRLEnvCfg):
 
     specialist: SpecialistCfg = SpecialistCfg()
     """What a specialist teacher of this task is trained on (none: specialists need explicit conditions)."""
+
+    sim2sim: Sim2SimCfg = Sim2SimCfg()
+    """The task's MJCF and nominal robot for the second-simulator check (none by default)."""
 
     def play_mode(self):
         """Play settings (Isaac Lab applies them for ``play_mode=True``): 16 envs, no observation noise."""

@@ -20,9 +20,10 @@ from isaaclab.utils import configclass
 from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab.visualizers import VisualizerCfg
 
+from distill_lab.assets import quadrotor
 from distill_lab.assets.quadrotor import CRAZYFLIE_CFG
 
-from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, SpecialistCfg, ground_box, newton_mjwarp
+from ..base import LIGHT, DistillLabEnvCfg, RobustnessSweepCfg, Sim2SimCfg, SpecialistCfg, ground_box, newton_mjwarp
 from . import mdp
 
 PRIVILEGED_TERMS = (
@@ -230,6 +231,21 @@ class QuadcopterEnvCfg(DistillLabEnvCfg):
     specialist: SpecialistCfg = SpecialistCfg(event="dynamics", params=VEHICLE)
     """A specialist teacher flies one vehicle: mass, inertia, thrust-to-weight, motor lag and torque coefficient
     pinned (the wind stays random)."""
+
+    sim2sim: Sim2SimCfg = Sim2SimCfg(
+        mjcf="distill_lab.assets.quadrotor:mjcf_path",
+        nominal_events={
+            "dynamics": {
+                "mass_scale": (1.0, 1.0),
+                "inertia_scale": (1.0, 1.0),
+                "thrust_to_weight": (quadrotor.CRAZYFLIE_THRUST_TO_WEIGHT,) * 2,
+                "motor_time_constant": (quadrotor.CRAZYFLIE_MOTOR_TIME_CONSTANT,) * 2,
+                "torque_coefficient": (1.0, 1.0),
+                "disturbance_force": (0.0, 0.0),
+            }
+        },
+    )
+    """The MuJoCo twin (``python -m distill_lab.assets.quadrotor``) and the nominal vehicle without wind."""
 
     def __post_init__(self):
         self.decimation = 2

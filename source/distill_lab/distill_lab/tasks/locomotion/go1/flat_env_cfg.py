@@ -24,7 +24,7 @@ from distill_lab.assets.go1 import (
     UNITREE_GO1_MENAGERIE_CFG,
 )
 
-from ...base import LIGHT, ground_plane, newton_mjwarp
+from ...base import LIGHT, Sim2SimCfg, ground_plane, newton_mjwarp
 
 GROUND_FRICTION = 1.0
 """Friction of the ground, as Isaac Lab's terrain importer's (static and dynamic 1.0)."""
@@ -33,6 +33,12 @@ GROUND_FRICTION = 1.0
 @configclass
 class UnitreeGo1FlatEnvCfg(LocomotionVelocityRoughEnvCfg):
     """Unitree Go1 (Menagerie) tracking velocity commands on flat ground."""
+
+    sim2sim: Sim2SimCfg = Sim2SimCfg(
+        mjcf="distill_lab.assets.go1:mjcf_path", nominal_events={"add_base_mass": None, "base_com": None}
+    )
+    """Menagerie's go1.xml (from the build of ``python -m distill_lab.assets.go1``), the trunk's mass and centre of
+    mass as in the MJCF."""
 
     def __post_init__(self):
         super().__post_init__()

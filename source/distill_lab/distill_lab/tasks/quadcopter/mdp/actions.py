@@ -82,6 +82,24 @@ class QuadrotorMotorAction(ActionTerm):
         """Maximum thrust of one rotor [N], per env: ``thrust_to_weight * m * g / 4``."""
         return self.thrust_to_weight * self._asset.data.body_mass.torch[:, 0] * GRAVITY / 4.0
 
+    def deploy_metadata(self) -> dict:
+        """The nominal motor model a second simulator or a flight controller needs (exported with the policy): thrust
+        command mapping, thrust-to-weight, motor time constant, torque coefficient, rotor layout, gravity, and the
+        nominal mass and inertia the privileged observations are relative to."""
+        return {
+            "model": "quadrotor_x",
+            "command": "rotor speed command sqrt((clip(a, -1, 1) + 1) / 2); thrust k_f * w^2, k_f = t2w * m * g / 4",
+            "thrust_to_weight": quadrotor.CRAZYFLIE_THRUST_TO_WEIGHT,
+            "motor_time_constant": quadrotor.CRAZYFLIE_MOTOR_TIME_CONSTANT,
+            "torque_coefficient": quadrotor.CRAZYFLIE_TORQUE_COEFFICIENT,
+            "rotor_positions": [list(p) for p in quadrotor.ROTOR_POSITIONS],
+            "rotor_spin": list(quadrotor.ROTOR_SPIN),
+            "gravity": GRAVITY,
+            "nominal_mass": quadrotor.CRAZYFLIE_MASS,
+            "nominal_inertia": list(quadrotor.CRAZYFLIE_INERTIA),
+            "wrench_frame": "body",
+        }
+
     def process_actions(self, actions: torch.Tensor):
         self._raw_actions[:] = actions
         self._rotor_cmd[:] = ((actions.clamp(-1.0, 1.0) + 1.0) * 0.5).sqrt()
