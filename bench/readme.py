@@ -296,6 +296,21 @@ def scaling() -> list[str]:
     return lines
 
 
+def sim2sim() -> list[str]:
+    lines = []
+    for r in load("sim2sim_*.json"):
+        physics = next(iter(r["roles"].values()))["mujoco"]["physics"]
+        lines += [
+            f"**Sim-to-sim** ({r['task']}, {r['duration_s']:g} s episodes, the same start states and commands in Newton "
+            f"and in MuJoCo on `{r['mjcf']}`, MuJoCo timestep {physics['timestep']} s, {physics['integrator']}): "
+            f"{source(r)}.",
+            "",
+            *r["table"],
+            "",
+        ]
+    return lines
+
+
 def main() -> None:
     body = [
         START,
@@ -310,6 +325,7 @@ def main() -> None:
         *progressive(),
         *frontier(),
         *scaling(),
+        *sim2sim(),
         END,
     ]
     path = os.path.join(ROOT, "README.md")
