@@ -92,7 +92,7 @@ def rerun_flags(args, runs: dict, overrides: list[str], *flags: str) -> list[str
         str(args.num_envs),
         "--eval_envs",
         str(args.eval_envs),
-        *(["--eval_steps", str(args.eval_steps)] if args.eval_steps else []),
+        *(["--eval_steps", str(args.eval_steps)] if getattr(args, "eval_steps", None) else []),
         *(["--name", args.name] if args.name else []),
         *overrides,
     ]

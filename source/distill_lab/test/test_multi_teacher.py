@@ -86,7 +86,7 @@ def test_a_run_with_two_teachers_trains_resumes_with_them_and_plays(manifest, tm
 
 def test_teacher_factory_trains_evaluates_and_writes_a_manifest(tmp_path):
     flags = ["--task", TASK, "--num_teachers", "2", "--max_iterations", "1", "--num_envs", "4", "--eval_envs", "4",
-             "--name", "tiny"]  # fmt: skip
+             "--name", "tiny", "env.episode_length_s=1"]  # fmt: skip
     first = run("teachers", *flags, "--only", "0", cwd=tmp_path)
     assert [s["name"] for s in read_teachers([first])] == ["teacher_0"]
     path = run("teachers", *flags, cwd=tmp_path)  # resumes: teacher_0 is kept, its checkpoint still found

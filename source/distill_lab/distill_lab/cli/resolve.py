@@ -83,7 +83,7 @@ class Start:
         if self.role == "teacher" and not self.kind.many_teachers:
             policy_as_teacher(agent_cfg, self.path)
         elif self.role in ("resume", "play"):
-            trained_models(agent_cfg, self.path, self.agent)
+            trained_models(agent_cfg, self.path, self.agent, overrides)
 
     def load_into(self, runner) -> bool:
         """Load the start into the built runner; return whether a continued run resumes its episodes exactly."""
@@ -263,13 +263,28 @@ def policy_as_teacher(agent_cfg, path: str) -> None:
         agent_cfg.obs_groups["teacher"] = groups
 
 
-def trained_models(agent_cfg, path: str, agent: str) -> None:
+def trained_models(agent_cfg, path: str, agent: str, overrides=()) -> None:
     """A checkpoint that ``agent`` trained plays and continues with the models it was trained with (its run's
-    ``params/agent.yaml``: the student's size, a student teacher...), whatever the agent cfg's defaults."""
+    ``params/agent.yaml``: the student's size, a student teacher...), whatever the agent cfg's defaults. An
+    ``agent.<model>.*`` override that differs from what the model was trained with is refused: its weights could not
+    take it."""
     run = os.path.join(os.path.dirname(path), "run.json")
     if not os.path.isfile(run) or read_json(run).get("metadata", {}).get("agent") != agent:
         return
     saved = _saved_agent(path)
+    for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~").split(".")
+        if saved is None or len(key) < 3 or key[0] != "agent" or not isinstance(saved.get(key[1]), dict):
+            continue
+        trained, given = saved, agent_cfg
+        for k in key[1:]:
+            trained = trained.get(k) if isinstance(trained, dict) else None
+            given = given.get(k) if isinstance(given, dict) else getattr(given, k, None)
+        if (list(given) if isinstance(given, tuple) else given) != trained:
+            raise DistillLabError(
+                f"{override}: the checkpoint's {key[1]} was trained with {'.'.join(key[2:])}={trained}, and a played "
+                "or continued run keeps the models it was trained with; remove the override, or train a new run."
+            )
     for name in ("actor", "critic", "student", "teacher"):
         if saved is not None and name in saved and getattr(agent_cfg, name, None) is not None:
             setattr(agent_cfg, name, _model(saved[name]))
