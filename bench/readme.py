@@ -305,9 +305,9 @@ def sim2sim() -> list[str]:
     for r in load("sim2sim_*.json"):
         physics = next(iter(r["roles"].values()))["mujoco"]["physics"]
         lines += [
-            f"**Sim-to-sim** ({r['task']}, {r['duration_s']:g} s episodes, the same start states and commands in Newton "
-            f"and in MuJoCo on `{r['mjcf']}`, MuJoCo timestep {physics['timestep']} s, {physics['integrator']}): "
-            f"{source(r)}.",
+            f"**Sim-to-sim** ({r['task']}, {r['duration_s']:g} s episodes, the same start states and commands in "
+            f"Newton and in MuJoCo on `{r['mjcf']}`, MuJoCo timestep {physics['timestep']} s, "
+            f"{physics['integrator']}): {source(r)}.",
             "",
             *r["table"],
             "",

@@ -1,6 +1,6 @@
 """Every entry point of both tasks trains and plays under distill_lab's commands, and under Isaac Lab's own CLI
-(``isaaclab train|play --rl_library rsl_rl``) those of :data:`ISAACLAB_CASES`, at tiny sizes: Isaac Lab builds RSL-RL's runners from the cfgs, and the
-project's algorithms come in through ``algorithm.class_name``."""
+(``isaaclab train|play --rl_library rsl_rl``) those of :data:`ISAACLAB_CASES`, at tiny sizes: Isaac Lab builds
+RSL-RL's runners from the cfgs, and the project's algorithms come in through ``algorithm.class_name``."""
 
 from __future__ import annotations
 

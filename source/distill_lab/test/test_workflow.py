@@ -152,7 +152,7 @@ def test_wandb_logger_runs_offline(tmp_path):
 
 def test_pipeline_runs_end_to_end_with_the_overrides_in_every_stage_and_skips_done_stages(tmp_path):
     args = ["--task", TASK, "--name", "pytest", "--student_iterations", "2", "--eval_envs", "8", "--no_video",
-            "env.scene.num_envs=16", "env.episode_length_s=1"]  # fmt: skip
+            "--no_sim2sim", "env.scene.num_envs=16", "env.episode_length_s=1"]  # fmt: skip
     evaluation = run("pipeline", *args, cwd=tmp_path)
     folder = tmp_path / "logs" / "pipeline" / TASK / "pytest"
     state = json.loads((folder / "state.json").read_text())
@@ -173,6 +173,7 @@ def test_pipeline_runs_end_to_end_with_the_overrides_in_every_stage_and_skips_do
         assert f"({plot}.png)" in report and (folder / f"{plot}.png").stat().st_size > 5_000
     assert state["export"]["parity_max_abs_diff"] < 1e-4 and os.path.exists(state["export"]["onnx"])
     assert (folder / "student.log").stat().st_size > 0, "each stage logs to its file"
+    assert "sim2sim" not in state and "Newton vs MuJoCo" not in report, "--no_sim2sim (the Go1's pipeline runs it)"
     mtime = (folder / "evaluation.json").stat().st_mtime
     assert run("pipeline", *args, cwd=tmp_path) == evaluation
     assert (folder / "evaluation.json").stat().st_mtime == mtime, "finished stages are skipped"

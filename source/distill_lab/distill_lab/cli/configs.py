@@ -73,15 +73,22 @@ def resolve_configs(
     if play and hasattr(env_cfg, "play_mode"):
         before = copy.deepcopy(env_cfg)
         env_cfg.play_mode()
+        for group in _obs_groups(env_cfg):  # Isaac Lab's walks the declared groups only, not the ladder's teacher
+            getattr(env_cfg.observations, group).enable_corruption = False
         for path in [*paths, *_expand(before, keep)]:
             _restore(env_cfg, before, path.split("."))
     _check_noise_overrides(env_cfg, paths)
     return env_cfg, agent_cfg
 
 
+def _obs_groups(cfg) -> list[str]:
+    """Names of ``cfg``'s obs groups, declared or added after (the ladder's ``teacher``)."""
+    return [g for g, v in vars(cfg.observations).items() if hasattr(v, "enable_corruption")]
+
+
 def _expand(cfg, paths: Sequence[str]) -> list[str]:
     """``paths`` with ``observations.*.x`` expanded to every obs group of ``cfg`` that has ``x``."""
-    groups = [g for g, v in vars(cfg.observations).items() if not g.startswith("_") and v is not None]
+    groups = _obs_groups(cfg)
     found = []
     for path in paths:
         head, _, tail = path.partition(".*.")

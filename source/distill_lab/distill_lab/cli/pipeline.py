@@ -1,4 +1,4 @@
-"""Teacher -> student -> evaluation -> export -> GIF -> report, in one command.
+"""Teacher -> student -> evaluation -> export -> GIF -> sim-to-sim -> report, in one command.
 
     pipeline.py --task Quadcopter-Point-Ctrl                  # the shipped teacher, a DAgger student
     pipeline.py --task blind_rl --train_teacher --method rsl_rl_distillation_cfg_entry_point
@@ -8,7 +8,10 @@ the files it writes (the run's manifest.json, the evaluation JSON); the stage's 
 pipeline folder ``logs/pipeline/<task>/<name>/`` while progress bars show on the terminal. ``state.json`` there records
 what is done, so re-running with the same ``--name`` skips finished stages. The report (``report.md`` and a
 self-contained ``report.html`` with PNG plots) compares the student with its teacher on identical seeds and initial
-states and shows a GIF of the student (skipped, with the reason, where videos cannot be recorded).
+states and shows a GIF of the student (skipped, with the reason, where videos cannot be recorded). Where the task names
+an MJCF of its robot (``env_cfg.sim2sim.mjcf``), the ``sim2sim`` stage plays the exported student and the teacher in
+Newton and in MuJoCo on the same commands and start states (``sim2sim.py``); its table and MuJoCo GIF join the report
+(``--no_sim2sim`` skips it).
 
 Hydra overrides after the flags: ``env.*`` and ``presets=`` reach every stage; ``agent.*`` reach the student's.
 ``env.scene.num_envs`` sets the training stages' envs, like ``--num_envs``; evaluation uses ``--eval_envs``.
@@ -28,7 +31,7 @@ from distill_lab.evaluation.report import write_report
 from distill_lab.evaluation.viz import check_video_support
 from distill_lab.io import DistillLabError, latest_checkpoint, read_json, write_json
 
-from . import evaluate, play, train
+from . import evaluate, play, sim2sim, train
 from .args import parse
 from .configs import resolve_configs
 
@@ -50,6 +53,10 @@ PARSER.add_argument(
     "--no_noise", action="store_true", help="Evaluate without observation noise (default: with the trained noise)."
 )
 PARSER.add_argument("--video_length", type=int, default=150, help="Env steps in the student's GIF.")
+PARSER.add_argument("--no_sim2sim", action="store_true", help="Skip the Newton-vs-MuJoCo stage.")
+PARSER.add_argument(
+    "--sim2sim_targets", type=int, default=8, help="Target points per policy in the sim2sim stage (target tasks)."
+)
 
 
 @contextlib.contextmanager
@@ -200,6 +207,28 @@ def main(argv: Sequence[str] | None = None) -> dict:
             video = p.run("video", play, argv)["video"]
             gif = shutil.copyfile(video["gif"], os.path.join(p.folder, "student.gif"))
             p.done("video", gif=gif, mp4=video["mp4"])
+
+    env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)
+    if not args.no_sim2sim and getattr(getattr(env_cfg, "sim2sim", None), "mjcf", "") and not p.skip("sim2sim", "json"):
+        argv = [
+            "--task",
+            args.task,
+            "--teacher",
+            teacher,
+            "--student",
+            p.state["export"]["onnx"],
+            "--num_targets",
+            str(args.sim2sim_targets),
+            "--seed",
+            str(args.seed),
+            "--out",
+            os.path.join(p.folder, "sim2sim"),
+            *(["--no_video"] if args.no_video else []),
+            *p.fixed_envs(p.env_overrides),
+        ]
+        result = p.run("sim2sim", sim2sim, argv)
+        video = result["roles"]["student"]["mujoco"]["video"]
+        p.done("sim2sim", json=os.path.join(result["folder"], "sim2sim.json"), gif=video, seconds=result["wall_s"])
 
     evaluation = read_json(eval_path, "evaluation")
     paths = write_report(p.folder, args.task, p.state, evaluation)

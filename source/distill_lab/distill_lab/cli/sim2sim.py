@@ -78,16 +78,18 @@ def mjcf_for(env_cfg, given: str | None, task: str) -> str:
     return str(getattr(importlib.import_module(module), name)())
 
 
-def export_onnx(task: str, agent: str, path: str, out: str) -> str:
-    """``path`` if it is an ONNX file, else the checkpoint exported to ``out/policy.onnx`` (export.py's checks)."""
+def export_onnx(task: str, agent: str, path: str, out: str, overrides: list[str]) -> str:
+    """``path`` if it is an ONNX file, else the checkpoint exported to ``out/policy.onnx`` (export.py's checks) under
+    the env overrides given (the same env as the Newton side)."""
     if path.endswith(".onnx"):
         if not os.path.isfile(path):
             raise DistillLabError(f"expected an exported policy at {path}, found nothing")
         return os.path.abspath(path)
     from . import export
 
+    env = [o for o in overrides if o.startswith(("env.", "presets")) and not o.startswith("env.scene.num_envs=")]
     argv = ["--task", task, "--agent", agent, "--checkpoint", path, "--out", out, "--formats", "onnx",
-            "--num_envs", "2", "--parity_steps", "20"]  # fmt: skip
+            "--num_envs", "2", "--parity_steps", "20", *env]  # fmt: skip
     return export.main(argv)["onnx"]
 
 
@@ -192,6 +194,15 @@ def checks(result: dict, kind: str) -> list[str]:
     out = []
     for role, sides in result["roles"].items():
         newton, mujoco = sides["newton"]["summary"], sides["mujoco"]["summary"]
+        parity = sides["mujoco"].get("observation_parity")
+        if parity and parity["worst_term"]:
+            worst = parity["worst_term"]
+            verdict = "ok" if parity["within_tolerance"] else "above tolerance: the observation builder disagrees"
+            out.append(
+                f"{role}: observation rebuilt in MuJoCo from Newton's state at step {parity['at_step']} "
+                f"({parity['instants']} envs): largest difference {parity['max_abs_diff'][worst]:.1e} in {worst} "
+                f"(tolerance {parity['tolerance']:g}: {verdict})"
+            )
         out.append(
             f"{role}: falls in MuJoCo {mujoco['falls']}/{mujoco['episodes']} (Newton {newton['falls']}, target 0)"
         )
@@ -223,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     out = os.path.abspath(args.out or os.path.join("logs", "sim2sim", args.task, time.strftime("%Y-%m-%d_%H-%M-%S")))
     env_cfg, _ = resolve_configs(args.task, None, overrides, play=True)
     mjcf = mjcf_for(env_cfg, args.mjcf, args.task)
-    policies = {role: export_onnx(args.task, getattr(args, f"{role}_agent"), path, os.path.join(out, role))
+    policies = {role: export_onnx(args.task, getattr(args, f"{role}_agent"), path, os.path.join(out, role), overrides)
                 for role, path in given.items()}  # fmt: skip
     contract = read_contract(policies.get("student") or policies["teacher"])
     kind, name = command_kind(contract)
@@ -250,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 "physics": mujoco["physics"],
                 "notes": mujoco["notes"],
                 "video": mujoco["video"],
+                "observation_parity": mujoco.get("observation_parity"),
             },  # fmt: skip
         }
     result["checks"] = checks(result, kind)

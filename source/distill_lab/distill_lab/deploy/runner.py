@@ -260,6 +260,47 @@ def command_kind(contract: Contract) -> tuple[str, str | None]:
     return "none", None
 
 
+PARITY_TOLERANCE = 1e-4
+"""Largest absolute difference between a rebuilt observation term and Isaac Lab's at the same state that counts as the
+same (float32 state through two simulators' kinematics)."""
+
+
+def observation_parity(scene: Scene, contract: Contract, episodes: list[Episode], frozen: list[dict]) -> dict:
+    """The observation builder against Isaac Lab's observation at the same instants: each frozen Newton state
+    (:func:`distill_lab.evaluation.sim2sim.frozen_instant`: state, last action, hidden action-term state, command
+    step) copied into MuJoCo and its observation rebuilt, term by term. Return the largest absolute difference per
+    ``group/term`` over the instants, the worst term and whether all are within :data:`PARITY_TOLERANCE`."""
+    by_name = {e.name: e for e in episodes}
+    env = MjEnv(scene, contract)
+    models = {name: model for name, _, model in env.models}
+    diffs: dict[str, float] = {}
+    for instant in frozen:
+        if instant["episode"] not in by_name:
+            raise DistillLabError(f"expected a frozen instant of one of the episodes, found '{instant['episode']}'")
+        env.reset(by_name[instant["episode"]])
+        env.robot.set_state(instant["state"])
+        env.t, env.action = int(instant["t"]), np.asarray(instant["action"], float)
+        for name, values in instant.get("action_state", {}).items():
+            for key, value in values.items():
+                getattr(models[name], key)[:] = value  # the motor lag's state (an attribute the model has)
+        rebuilt = env.observe.by_term(env)
+        for term, value in instant["observation"].items():
+            if term not in rebuilt:
+                raise DistillLabError(f"expected observation term '{term}' in the policy's metadata, found "
+                                      f"{list(rebuilt)}")  # fmt: skip
+            diff = float(np.max(np.abs(rebuilt[term] - np.asarray(value, float)), initial=0.0))
+            diffs[term] = max(diffs.get(term, 0.0), diff)
+    worst = max(diffs, key=diffs.get) if diffs else None
+    return {
+        "instants": len(frozen),
+        "at_step": int(frozen[0]["t"]) if frozen else None,
+        "max_abs_diff": diffs,
+        "worst_term": worst,
+        "tolerance": PARITY_TOLERANCE,
+        "within_tolerance": all(d <= PARITY_TOLERANCE for d in diffs.values()),
+    }
+
+
 def run_episodes(scene: Scene, contract: Contract, policy_path: str, episodes: list[Episode], steps: int,
                  recorder=None, record_index: int = 0, wind=None) -> list[dict]:  # fmt: skip
     """Run ``episodes`` in lockstep for ``steps`` control steps each (one batched policy call per step); an episode

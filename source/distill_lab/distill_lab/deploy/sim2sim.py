@@ -10,10 +10,12 @@ Velocity-command policies walk the default sequences (stand, forward, backward, 
 command's ranges, ``--duration`` seconds each) or ``--sequences``; target-point policies fly to ``--num_targets``
 targets drawn from the command's ranges. Start states are drawn as the task's reset events draw them (``--start
 task``) or are the robot's init state (``nominal``). ``--episodes`` replays exact start states and commands (what
-``distill_lab.cli.sim2sim`` records in Isaac Lab). Physics: the MJCF's own options (``mjcf``, the default: MuJoCo's
-defaults where the MJCF sets none) or the training's time step and solver settings (``training``); single options
-override either. The report (``DIR/report.json``) holds each episode's tracking error or success, falls, and reward
-terms, and their means; the video (``DIR/<episode>.gif``) follows one episode.
+``distill_lab.cli.sim2sim`` records in Isaac Lab); the states it froze half way through are copied into MuJoCo and
+the rebuilt observation is compared with Isaac Lab's term by term (``observation_parity`` in the report). Physics:
+the MJCF's own options (``mjcf``, the default: MuJoCo's defaults where the MJCF sets none) or the training's time step
+and solver settings (``training``); single options override either. The report (``DIR/report.json``) holds each
+episode's tracking error or success, falls, and reward terms, and their means; the video (``DIR/<episode>.gif``)
+follows one episode.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from .commands import (
 )
 from .contract import Contract, read_contract
 from .render import Recorder, choose_backend
-from .runner import Episode, command_kind, run_episodes
+from .runner import Episode, command_kind, observation_parity, run_episodes
 from .scene import PhysicsOptions, build_scene
 
 
@@ -90,9 +92,10 @@ def _commands_from_json(value, steps: int, dt: float) -> np.ndarray:
     return np.asarray(value, float)
 
 
-def read_episodes(path: str, steps: int | None, dt: float) -> tuple[list[Episode], int]:
-    """Episodes (and their length in control steps) from a JSON file:
-    ``{"steps": N, "episodes": [{"name", "start_state", "commands": {name: value}}]}``."""
+def read_episodes(path: str, steps: int | None, dt: float) -> tuple[list[Episode], int, list[dict]]:
+    """Episodes, their length in control steps and the frozen instants to check the observation against, from a
+    JSON file: ``{"steps": N, "episodes": [{"name", "start_state", "commands": {name: value}}], "frozen": [...]}``
+    (``frozen`` optional: :func:`distill_lab.evaluation.sim2sim.frozen_instant`)."""
     try:
         with open(path) as f:
             raw = json.load(f)
@@ -103,15 +106,16 @@ def read_episodes(path: str, steps: int | None, dt: float) -> tuple[list[Episode
             )
             for e in raw["episodes"]
         ]
+        frozen = list(raw.get("frozen", []))
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise DistillLabError(
             f"expected {{'steps', 'episodes': [{{'name', 'start_state', 'commands'}}]}} in {path}, found: {err}"
         ) from None
-    return episodes, steps
+    return episodes, steps, frozen
 
 
-def make_episodes(args: argparse.Namespace, contract: Contract) -> tuple[list[Episode], int]:
-    """The episodes the flags ask for, and their length in control steps."""
+def make_episodes(args: argparse.Namespace, contract: Contract) -> tuple[list[Episode], int, list[dict]]:
+    """The episodes the flags ask for, their length in control steps and the frozen instants of an episodes file."""
     dt = contract.control_dt
     if args.episodes:
         return read_episodes(args.episodes, args.steps, dt)
@@ -129,11 +133,11 @@ def make_episodes(args: argparse.Namespace, contract: Contract) -> tuple[list[Ep
             else default_sequences(velocity_ranges(contract.command(name)), duration)
         )
         steps = args.steps or int(round(max(s.duration for s in sequences) / dt))
-        return [Episode(s.name, start(), {name: s.per_step(steps, dt)}) for s in sequences], steps
+        return [Episode(s.name, start(), {name: s.per_step(steps, dt)}) for s in sequences], steps, []
     if kind == "target":
         steps = args.steps or int(round(duration / dt))
         targets = sample_targets(contract.command(name), args.num_targets, rng)
-        return [Episode(f"target_{i}", start(), {name: t}) for i, t in enumerate(targets)], steps
+        return [Episode(f"target_{i}", start(), {name: t}) for i, t in enumerate(targets)], steps, []
     raise DistillLabError(
         f"expected a velocity or target-point command in {contract.where}'s metadata, found "
         f"{[c['class'] for c in contract['commands']] or 'none'}"
@@ -161,7 +165,7 @@ def run(args: argparse.Namespace) -> dict:
     out = os.path.abspath(args.out or os.path.join(os.path.dirname(os.path.abspath(args.policy)), "sim2sim"))
     if args.wind is not None and contract.action_model("QuadrotorMotorAction") is None:
         raise DistillLabError("expected a quadrotor policy for --wind, found none in the metadata's actions")
-    episodes, steps = make_episodes(args, contract)
+    episodes, steps, frozen = make_episodes(args, contract)
     if steps <= 0:
         raise DistillLabError(f"expected a positive number of control steps, found {steps}")
     scene = build_scene(os.path.abspath(args.mjcf), contract, physics_options(args, contract))
@@ -169,6 +173,7 @@ def run(args: argparse.Namespace) -> dict:
     recorder = None
     if video_index is not None:
         recorder = Recorder(scene.model, stride=max(1, int(round(contract["control_rate_hz"] / 12.5))))
+    parity = observation_parity(scene, contract, episodes, frozen) if frozen else None
     try:
         results = run_episodes(scene, contract, args.policy, episodes, steps, recorder, video_index or 0,
                                wind=args.wind)  # fmt: skip
@@ -189,6 +194,7 @@ def run(args: argparse.Namespace) -> dict:
         "physics_training": {"dt": contract["physics"]["dt"], "solver": contract["physics"].get("solver")},
         "substeps": scene.substeps,
         "notes": scene.notes,
+        "observation_parity": parity,
         "summary": summarize_all(results),
         "episodes": results,
         "video": video,

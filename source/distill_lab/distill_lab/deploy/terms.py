@@ -104,10 +104,11 @@ class ObservationBuilder:
             if term.get("modifiers"):
                 raise DistillLabError(f"expected observation term '{term['term']}' without modifiers, found some")
             params = {k: v for k, v in (term["params"] or {}).items()}
-            self.terms.append((term["term"], func, params, term["clip"], term["scale"], int(term["dim"])))
+            name = f"{term['group']}/{term['term']}"
+            self.terms.append((name, func, params, term["clip"], term["scale"], int(term["dim"])))
 
     def by_term(self, env) -> dict[str, np.ndarray]:
-        """Each term's value (after clip and scale), by term name."""
+        """Each term's value (after clip and scale), by ``group/term``."""
         out = {}
         for name, func, params, clip, scale, dim in self.terms:
             value = np.asarray(func(env, **params), float).reshape(-1)

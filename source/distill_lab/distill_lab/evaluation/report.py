@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from distill_lab.io import read_json  # noqa: E402
+
 METRICS = (
     "mean_return",
     "success_rate",
@@ -118,12 +120,35 @@ def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
     return _save(fig, folder, "trajectory")
 
 
-def _gif_html(path: str | None) -> str:
-    """The student's GIF (pipeline stage ``video``) inline, or nothing."""
+def _gif_html(path: str | None, alt: str = "the student playing") -> str:
+    """A GIF (the pipeline's ``video`` or ``sim2sim`` stage) inline, or nothing."""
     if path is None:
         return ""
     data = base64.b64encode(open(path, "rb").read()).decode()
-    return f'<p><img alt="the student playing" src="data:image/gif;base64,{data}"></p>'
+    return f'<p><img alt="{alt}" src="data:image/gif;base64,{data}"></p>'
+
+
+def _sim2sim(folder: str, state: dict) -> tuple[list[str], str]:
+    """The sim2sim stage's table (Markdown lines and HTML) and its MuJoCo GIF, or nothing where it did not run."""
+    path = state.get("sim2sim", {}).get("json")
+    if not path or not os.path.exists(path):
+        return [], ""
+    result = read_json(path, "sim2sim result")
+    gif = result["roles"]["student"]["mujoco"].get("video")
+    gif = gif if gif and os.path.exists(gif) else None
+    title = f"Newton vs MuJoCo (`{os.path.basename(result['mjcf'])}`, same commands and start states)"
+    lines = [
+        f"## {title}",
+        "",
+        *result["table"],
+        *(["", f"![the student in MuJoCo]({os.path.relpath(gif, folder)})"] if gif else []),
+        "",
+    ]
+    rows = [line.strip("|").split("|") for line in result["table"] if line.startswith("|") and "---" not in line]
+    table = "".join("<tr>" + "".join(f"<td>{c.strip()}</td>" for c in row) + "</tr>" for row in rows)
+    notes = "".join(f"<li>{line[2:]}</li>" for line in result["table"] if line.startswith("- "))
+    video = _gif_html(gif, "the student in MuJoCo")
+    return lines, f"<h2>{title.replace('`', '')}</h2><table>{table}</table><ul>{notes}</ul>{video}"
 
 
 def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[str, str]:
@@ -142,6 +167,7 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
     export = state.get("export", {})
     gif = state.get("video", {}).get("gif")
     gif = gif if gif and os.path.exists(gif) else None
+    sim_lines, sim_html = _sim2sim(folder, state)
     rows = [f"| {PROFILE.get(k, k)} | {cell('teacher', k)} | {cell('student', k)} |" for k in keys]
     lines = [
         f"# {task}: student vs teacher",
@@ -162,6 +188,8 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         "",
         *([f"![the student playing]({os.path.basename(gif)})", ""] if gif else []),
         *[f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in plots],
+        "",
+        *sim_lines,
     ]
     md_path = os.path.join(folder, "report.md")
     with open(md_path, "w") as f:
@@ -178,7 +206,7 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         "table{border-collapse:collapse}tr:nth-child(even){background:#f2f2f2}</style></head><body>"
         f"<h1>{task}: student vs teacher</h1>"
         f"<p>Student/teacher return ratio: <b>{evaluation['return_ratio']:.3f}</b></p>"
-        f"<table><tr><th>metric</th><th>teacher</th><th>student</th></tr>{table}</table>{_gif_html(gif)}{images}"
+        f"<table><tr><th>metric</th><th>teacher</th><th>student</th></tr>{table}</table>{_gif_html(gif)}{images}{sim_html}"
         "</body></html>"
     )
     html_path = os.path.join(folder, "report.html")

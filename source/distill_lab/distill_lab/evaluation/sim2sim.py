@@ -112,6 +112,42 @@ def start_states(env) -> list[dict]:
     return states
 
 
+HIDDEN_ACTION_STATE = ("rotor_speed",)
+"""Action-term state an observation can read besides the robot's (the quadrotor's motor lag), copied at the frozen
+instant."""
+
+
+def frozen_instant(env, obs_groups: list[str], ids: list[int], names: list[str], t: int) -> list[dict]:
+    """The state of envs ``ids`` now, with what their observation reads besides it (the last action, hidden
+    action-term state) and Isaac Lab's observation term by term (``group/term``): what MuJoCo rebuilds from the same
+    state to check its observation builder (``observation_parity`` in its report). ``t``: control steps since the
+    reset (the command row the observation carries)."""
+    unwrapped = env.unwrapped
+    manager, actions = unwrapped.observation_manager, unwrapped.action_manager
+    states = start_states(env)
+    last = actions.action.cpu().numpy()
+    terms = {}
+    for group in obs_groups:
+        values = torch.split(unwrapped.obs_buf[group], [int(np.prod(d)) for d in manager.group_obs_term_dim[group]], -1)
+        for term, value in zip(manager.active_terms[group], values, strict=True):
+            terms[f"{group}/{term}"] = value.cpu().numpy()
+    hidden = {name: {key: getattr(actions.get_term(name), key).cpu().numpy() for key in HIDDEN_ACTION_STATE
+                     if hasattr(actions.get_term(name), key)} for name in actions.active_terms}  # fmt: skip
+    return [
+        {
+            "episode": names[i],
+            "t": t,
+            "state": states[i],
+            "action": last[i].tolist(),
+            "action_state": {
+                name: {k: v[i].tolist() for k, v in keys.items()} for name, keys in hidden.items() if keys
+            },
+            "observation": {k: v[i].tolist() for k, v in terms.items()},
+        }
+        for i in ids
+    ]
+
+
 def newton_episodes(
     env,
     onnx_path: str,
@@ -125,7 +161,8 @@ def newton_episodes(
     """Play the exported policy on every env of ``env`` (built with :func:`nominal_env_cfg`) for ``steps`` control
     steps after a reset with ``seed``: env i follows ``sequences[i]`` (velocity) or flies to the target it drew.
     Return one summary per env (:func:`~distill_lab.deploy.runner.summarize`) and the episodes file (start states
-    and commands) for MuJoCo."""
+    and commands) for MuJoCo, with every env still running half way through copied at that instant
+    (:func:`frozen_instant`, under ``frozen``)."""
     unwrapped = env.unwrapped
     n, dt = unwrapped.num_envs, unwrapped.step_dt
     term = unwrapped.command_manager.get_term(command_name)
@@ -156,6 +193,7 @@ def newton_episodes(
     reasons: list[list[str]] = [[] for _ in range(n)]
     robot = unwrapped.scene["robot"]
     step = {"t": 0}
+    frozen_at = max(1, steps // 2)
 
     def record(env, actions, dones) -> None:
         t = step["t"]
@@ -181,6 +219,9 @@ def newton_episodes(
                 ended[i] = t + 1
                 reasons[i] = [name for name in terminations.active_terms if bool(terminations.get_term(name)[i])]
         step["t"] += 1
+        if step["t"] == frozen_at:
+            alive = [i for i in range(n) if ended[i] is None]
+            episodes["frozen"] = frozen_instant(env, obs_groups, alive, names, frozen_at)
 
     rollout(env, policy, steps, desc="sim2sim newton", on_step=record)
     success_cfg = {k: getattr(term.cfg, k) for k in ("success_distance", "success_speed") if hasattr(term.cfg, k)}
