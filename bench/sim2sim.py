@@ -3,6 +3,12 @@ sim2sim``), kept as ``bench/results/sim2sim_<task>.json`` with the command that 
 episodes, GIFs) stay under ``logs/sim2sim/``.
 
     python bench/sim2sim.py --task Quadcopter-Point-Ctrl [--num_targets 32] [--roles teacher student]
+        [--teacher CHECKPOINT] [--student CHECKPOINT] [--duration S] [--factors]
+
+``--factors`` is the controlled experiment behind the differences: the MuJoCo side is replayed on the same episodes
+with one physics setting at a time set to the training's (its time step, its integrator, then all of its solver
+settings), and each variant's one-step dynamics error (MuJoCo stepped once from Newton's frozen state with Newton's
+action) and closed-loop metrics go to ``bench/results/sim2sim_factors_<task>.json``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ if __package__ in (None, ""):  # run as python bench/<name>.py: the repository r
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import RESULTS, write_result
 from distill_lab.cli import sim2sim
+from distill_lab.deploy.contract import read_contract
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -22,21 +29,62 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--task", default="Quadcopter-Point-Ctrl")
     parser.add_argument("--num_targets", type=int, default=32)
     parser.add_argument("--roles", nargs="+", default=["teacher", "student"], choices=["teacher", "student"])
+    parser.add_argument("--teacher", default="pretrained", help="Teacher checkpoint (default: the shipped one).")
+    parser.add_argument("--student", default="pretrained", help="Student checkpoint (default: the shipped one).")
+    parser.add_argument("--duration", type=float, default=None, help="Seconds per episode (default: the task's).")
+    parser.add_argument("--factors", action="store_true", help="Replay MuJoCo with each training setting (see above).")
     parser.add_argument("--results", default=RESULTS, help="Folder of the result file (default bench/results).")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     flags = ["--task", args.task, "--num_targets", str(args.num_targets), "--seed", "1", "--no_video"]
+    flags += ["--duration", str(args.duration)] if args.duration else []
     for role in args.roles:
-        flags += [f"--{role}", "pretrained"]
+        flags += [f"--{role}", getattr(args, role)]
     result = sim2sim.main(flags)
+    rerun = ["--task", args.task, "--num_targets", str(args.num_targets), "--roles", *args.roles]
+    rerun += [f"--{role}={getattr(args, role)}" for role in args.roles if getattr(args, role) != "pretrained"]
+    rerun += ["--duration", str(args.duration)] if args.duration else []
+    if args.factors:
+        return write_result(f"sim2sim_factors_{args.task}", __file__, [*rerun, "--factors"], factors(result),
+                            args.results)  # fmt: skip
     result.pop("folder")
     result["mjcf"] = os.path.basename(result["mjcf"])  # built by the task's sim2sim.mjcf entry point
     for role in result["roles"].values():  # the table holds the numbers; episodes stay in logs/
         role["onnx"] = os.path.relpath(role["onnx"])
         for engine in ("newton", "mujoco"):
             role[engine].pop("episodes")
-    rerun = ["--task", args.task, "--num_targets", str(args.num_targets), "--roles", *args.roles]
     return write_result(f"sim2sim_{args.task}", __file__, rerun, result, args.results)
+
+
+def factors(result: dict) -> dict:
+    """Replay each role's Newton episodes in MuJoCo under each physics variant; per variant and role, the one-step
+    dynamics error and the closed-loop summary (falls, tracking or success, return terms)."""
+    physics = result["roles"][next(iter(result["roles"]))]["mujoco"]["physics"]
+    training = read_contract(next(iter(result["roles"].values()))["onnx"])["physics"]
+    variants = {
+        f"MJCF's options ({physics['timestep']} s, {physics['integrator']})": ("mjcf", ""),
+        f"the training's time step ({training['dt']} s)": ("mjcf", f"--timestep {training['dt']}"),
+        f"the training's integrator ({training['solver']['integrator']})": (
+            "mjcf", f"--integrator {training['solver']['integrator']}"),
+        "all of the training's solver settings": ("training", ""),
+    }  # fmt: skip
+    out = {"task": result["task"], "mjcf": os.path.basename(result["mjcf"]), "steps": result["steps"], "variants": {}}
+    for name, (mode, extra) in variants.items():
+        rows = {}
+        for role, sides in result["roles"].items():
+            folder = os.path.join(result["folder"], role)
+            options = argparse.Namespace(physics=mode, mujoco_args=extra)
+            report = sim2sim.run_mujoco(sides["onnx"], result["mjcf"], os.path.join(folder, "episodes.json"),
+                                        os.path.join(folder, "factors", name.split(" (")[0].replace(" ", "_")),
+                                        options, None)  # fmt: skip
+            rows[role] = {
+                "one_step": report["observation_parity"]["step"],
+                "mujoco": report["summary"],
+                "newton": sides["newton"]["summary"],
+                "physics": report["physics"],
+            }
+        out["variants"][name] = rows
+    return out
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from isaaclab_tasks.utils import load_cfg_from_registry
 
 from distill_lab.cli.configs import resolve_configs
 from distill_lab.deploy.contract import read_contract
+from distill_lab.deploy.runner import STEP_QUANTITIES
 from distill_lab.io import DistillLabError, find_checkpoint, read_json
 from distill_lab.runners import check_policy_observations
 from distill_lab.tasks.ladder import METHODS, register_ladder
@@ -119,6 +120,8 @@ def test_the_pipeline_evaluates_and_plays_teacher_and_student_in_mujoco_from_new
         terms = [f"{t['group']}/{t['term']}" for t in read_contract(sim["roles"][role]["onnx"])["observations"]]
         assert list(parity["max_abs_diff"]) == terms and terms[0].startswith(group)
         assert parity["instants"] > 0 and parity["within_tolerance"], parity  # Newton's state copied: same vector
+        step = parity["step"]  # and one control step of both engines from it
+        assert 0 < step["instants"] <= parity["instants"] and set(step["max_abs_diff"]) == set(STEP_QUANTITIES)
         assert ("teacher/base_lin_vel" in terms) == (role == "teacher"), "the student is blind to base velocity"
     report = (folder / "report.md").read_text()
     assert "## Newton vs MuJoCo (`go1.xml`" in report and "observation rebuilt in MuJoCo" in report

@@ -203,6 +203,13 @@ def checks(result: dict, kind: str) -> list[str]:
                 f"({parity['instants']} envs): largest difference {parity['max_abs_diff'][worst]:.1e} in {worst} "
                 f"(tolerance {parity['tolerance']:g}: {verdict})"
             )
+        step = (parity or {}).get("step") or {}
+        if step.get("instants"):
+            diff, change = step["max_abs_diff"], step["newton_change"]
+            parts = [f"{key} {diff[key]:.2g} (Newton's step changed it by up to {change[key]:.2g})"
+                     for key in ("root_lin_vel_w", "root_ang_vel_w", "joint_vel") if key in diff]  # fmt: skip
+            out.append(f"{role}: one control step of MuJoCo from Newton's state and action ({step['instants']} envs), "
+                       f"largest difference from Newton's step: {', '.join(parts)}")  # fmt: skip
         out.append(
             f"{role}: falls in MuJoCo {mujoco['falls']}/{mujoco['episodes']} (Newton {newton['falls']}, target 0)"
         )

@@ -260,6 +260,9 @@ def command_kind(contract: Contract) -> tuple[str, str | None]:
     return "none", None
 
 
+STEP_QUANTITIES = ("root_pos", "root_lin_vel_w", "root_ang_vel_w", "joint_pos", "joint_vel")
+"""State compared after one control step of both simulators from the same state (Isaac Lab's conventions)."""
+
 PARITY_TOLERANCE = 1e-4
 """Largest absolute difference between a rebuilt observation term and Isaac Lab's at the same state that counts as the
 same (float32 state through two simulators' kinematics)."""
@@ -269,11 +272,16 @@ def observation_parity(scene: Scene, contract: Contract, episodes: list[Episode]
     """The observation builder against Isaac Lab's observation at the same instants: each frozen Newton state
     (:func:`distill_lab.evaluation.sim2sim.frozen_instant`: state, last action, hidden action-term state, command
     step) copied into MuJoCo and its observation rebuilt, term by term. Return the largest absolute difference per
-    ``group/term`` over the instants, the worst term and whether all are within :data:`PARITY_TOLERANCE`."""
+    ``group/term`` over the instants, the worst term and whether all are within :data:`PARITY_TOLERANCE`; under
+    ``step``, where Newton ran one more control step, the largest difference per :data:`STEP_QUANTITIES` after MuJoCo
+    steps the same action from the same state, next to the largest change Newton's step made (its scale): the
+    dynamics compared one step at a time, before closed-loop errors compound."""
     by_name = {e.name: e for e in episodes}
     env = MjEnv(scene, contract)
     models = {name: model for name, _, model in env.models}
     diffs: dict[str, float] = {}
+    step_diffs: dict[str, float] = {}
+    step_scale: dict[str, float] = {}
     for instant in frozen:
         if instant["episode"] not in by_name:
             raise DistillLabError(f"expected a frozen instant of one of the episodes, found '{instant['episode']}'")
@@ -290,6 +298,18 @@ def observation_parity(scene: Scene, contract: Contract, episodes: list[Episode]
                                       f"{list(rebuilt)}")  # fmt: skip
             diff = float(np.max(np.abs(rebuilt[term] - np.asarray(value, float)), initial=0.0))
             diffs[term] = max(diffs.get(term, 0.0), diff)
+        if "next" in instant:  # one control step of MuJoCo from Newton's state, against Newton's step
+            before = env.robot.state_dict()
+            env.step(np.asarray(instant["next"]["action"], float))
+            after, newton = env.robot.state_dict(), instant["next"]["state"]
+            for key in STEP_QUANTITIES:
+                if key in newton and len(newton[key]):
+                    theirs = np.asarray(newton[key], float)
+                    step_diffs[key] = max(
+                        step_diffs.get(key, 0.0), float(np.max(np.abs(np.asarray(after[key]) - theirs)))
+                    )
+                    change = float(np.max(np.abs(theirs - np.asarray(before[key]))))
+                    step_scale[key] = max(step_scale.get(key, 0.0), change)
     worst = max(diffs, key=diffs.get) if diffs else None
     return {
         "instants": len(frozen),
@@ -298,6 +318,7 @@ def observation_parity(scene: Scene, contract: Contract, episodes: list[Episode]
         "worst_term": worst,
         "tolerance": PARITY_TOLERANCE,
         "within_tolerance": all(d <= PARITY_TOLERANCE for d in diffs.values()),
+        "step": {"instants": sum("next" in f for f in frozen), "max_abs_diff": step_diffs, "newton_change": step_scale},
     }
 
 

@@ -162,7 +162,8 @@ def newton_episodes(
     steps after a reset with ``seed``: env i follows ``sequences[i]`` (velocity) or flies to the target it drew.
     Return one summary per env (:func:`~distill_lab.deploy.runner.summarize`) and the episodes file (start states
     and commands) for MuJoCo, with every env still running half way through copied at that instant
-    (:func:`frozen_instant`, under ``frozen``)."""
+    (:func:`frozen_instant`, under ``frozen``) and, where it ran on, the next action and the state it led to (``next``
+    of each instant: one control step of both simulators from the same state)."""
     unwrapped = env.unwrapped
     n, dt = unwrapped.num_envs, unwrapped.step_dt
     term = unwrapped.command_manager.get_term(command_name)
@@ -222,6 +223,12 @@ def newton_episodes(
         if step["t"] == frozen_at:
             alive = [i for i in range(n) if ended[i] is None]
             episodes["frozen"] = frozen_instant(env, obs_groups, alive, names, frozen_at)
+        elif step["t"] == frozen_at + 1:  # the step from the frozen instant: its action and the state it led to
+            states, applied = start_states(env), actions.cpu().numpy()
+            for instant in episodes.get("frozen", []):
+                i = names.index(instant["episode"])
+                if ended[i] is None:
+                    instant["next"] = {"action": applied[i].tolist(), "state": states[i]}
 
     rollout(env, policy, steps, desc="sim2sim newton", on_step=record)
     success_cfg = {k: getattr(term.cfg, k) for k in ("success_distance", "success_speed") if hasattr(term.cfg, k)}
