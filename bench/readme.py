@@ -303,6 +303,9 @@ def scaling() -> list[str]:
 def sim2sim() -> list[str]:
     lines = []
     for r in load("sim2sim_*.json"):
+        if r["benchmark"].startswith("sim2sim_factors_"):
+            lines += sim2sim_factors(r)
+            continue
         physics = next(iter(r["roles"].values()))["mujoco"]["physics"]
         lines += [
             f"**Sim-to-sim** ({r['task']}, {r['duration_s']:g} s episodes, the same start states and commands in "
@@ -313,6 +316,38 @@ def sim2sim() -> list[str]:
             "",
         ]
     return lines
+
+
+def sim2sim_factors(r: dict) -> list[str]:
+    """One row per MuJoCo physics variant: the one-step dynamics error from Newton's frozen states and the closed-loop
+    metrics, per role."""
+    roles = list(next(iter(r["variants"].values())))
+    quantities = [q for q in ("root_lin_vel_w", "root_ang_vel_w", "joint_vel")
+                  if q in r["variants"][next(iter(r["variants"]))][roles[0]]["one_step"]["max_abs_diff"]]  # fmt: skip
+    first = next(iter(r["variants"].values()))[roles[0]]
+    closed = ["falls", "error_vel_xy"] if "error_vel_xy" in first["mujoco"] else ["falls", "success_rate"]
+    head = [f"{role} one-step {q}" for role in roles for q in quantities]
+    head += [f"{role} MuJoCo {k}" for role in roles for k in closed]
+    lines = [
+        f"**What differs, one setting at a time** ({r['task']} in MuJoCo on `{r['mjcf']}`, {r['steps']} control "
+        "steps per episode; one-step: the largest difference after MuJoCo steps Newton's action once from Newton's "
+        "frozen state, against the largest change Newton's own step made): " + source(r) + ".",
+        "",
+        "| MuJoCo physics | " + " | ".join(head) + " |",
+        "|---" * (len(head) + 1) + "|",
+    ]
+    for name, rows in r["variants"].items():
+        cells = []
+        for role in roles:
+            step = rows[role]["one_step"]
+            cells += [f"{step['max_abs_diff'][q]:.2g} of {step['newton_change'][q]:.2g}" for q in quantities]
+        for role in roles:
+            s = rows[role]["mujoco"]
+            cells += [f"{s['falls']}/{s['episodes']}" if k == "falls" else f"{s[k]:.3f}" for k in closed]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    newton = [f"{role}: falls {rows[role]['newton']['falls']}, " + ", ".join(
+        f"{k} {rows[role]['newton'][k]:.3f}" for k in closed[1:]) for role in roles]  # fmt: skip
+    return [*lines, "", f"Newton on the same episodes: {'; '.join(newton)}.", ""]
 
 
 def main() -> None:

@@ -6,9 +6,10 @@ episodes, GIFs) stay under ``logs/sim2sim/``.
         [--teacher CHECKPOINT] [--student CHECKPOINT] [--duration S] [--factors]
 
 ``--factors`` is the controlled experiment behind the differences: the MuJoCo side is replayed on the same episodes
-with one physics setting at a time set to the training's (its time step, its integrator, then all of its solver
-settings), and each variant's one-step dynamics error (MuJoCo stepped once from Newton's frozen state with Newton's
-action) and closed-loop metrics go to ``bench/results/sim2sim_factors_<task>.json``.
+with one physics setting at a time set to the training's (its time step, integrator, friction impedance ratio and
+friction cone, then all of its solver settings), and each variant's one-step dynamics error (MuJoCo stepped once
+from Newton's frozen state with Newton's action) and closed-loop metrics go to
+``bench/results/sim2sim_factors_<task>.json``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def factors(result: dict) -> dict:
         f"the training's time step ({training['dt']} s)": ("mjcf", f"--timestep {training['dt']}"),
         f"the training's integrator ({training['solver']['integrator']})": (
             "mjcf", f"--integrator {training['solver']['integrator']}"),
+        **{f"the training's {key} ({training['solver'][key]})": ("mjcf", f"--{key} {training['solver'][key]}")
+           for key in ("impratio", "cone") if key in training["solver"]},
         "all of the training's solver settings": ("training", ""),
     }  # fmt: skip
     out = {"task": result["task"], "mjcf": os.path.basename(result["mjcf"]), "steps": result["steps"], "variants": {}}

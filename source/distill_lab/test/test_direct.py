@@ -26,9 +26,10 @@ def test_every_method_is_registered_and_the_marl_teacher_reads_the_state(task):
 
 
 def test_shipped_teacher_flies_the_direct_and_marl_envs_like_the_manager_based_one(tmp_path):
-    flags = ["--checkpoints", pretrained_teacher(TASK), "--num_envs", "16", "--seed", "1", "--no_profile"]
+    five_s = "env.episode_length_s=5"  # the teacher reaches and holds its target in 5 s as in the task's 10
+    flags = ["--checkpoints", pretrained_teacher(TASK), "--num_envs", "16", "--seed", "1", "--no_profile", five_s]
     base, direct, marl = (run("evaluate", "--task", t, *flags, cwd=tmp_path)[0] for t in (TASK, DIRECT, MARL))
-    assert base["mean_return"] > 20 and base["success_rate"] > 0.8, base
+    assert base["mean_return"] > 8 and base["success_rate"] > 0.8, base
     assert direct["mean_return"] > 0.9 * base["mean_return"] and direct["success_rate"] > 0.8, (direct, base)
     assert marl["mean_return"] == pytest.approx(direct["mean_return"]), "one agent behind the MARL API: same env"
 

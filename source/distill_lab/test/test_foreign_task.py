@@ -113,6 +113,9 @@ def test_the_pipeline_evaluates_and_plays_teacher_and_student_in_mujoco_from_new
     assert sorted(mjcf_order) == sorted(contract.joints["names"]) and mjcf_order != contract.joints["names"], (
         "Menagerie orders the legs FR, FL, RR, RL, Isaac Lab FL, FR, RL, RR: mapped by name"
     )
+    assert contract["robot"]["self_collisions"] is False, "the Go1 articulation trains without self-collisions"
+    notes = sim["roles"]["student"]["mujoco"]["notes"]
+    assert "self-collisions off as in training (78 body pairs of the robot excluded)" in notes, notes  # 13 bodies
     for role, group in (("teacher", "teacher"), ("student", "policy")):
         mujoco_side, newton_side = sim["roles"][role]["mujoco"], sim["roles"][role]["newton"]
         assert mujoco_side["summary"]["episodes"] == newton_side["summary"]["episodes"] == 6  # the default sequences

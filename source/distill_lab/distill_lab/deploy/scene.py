@@ -194,6 +194,21 @@ def _add_actuators(spec, contract: Contract, notes: list[str]) -> None:
     notes.append(f"PD gains, armature and effort limits of {len(joints['names'])} joints from {where}")
 
 
+def _exclude_self_collisions(spec, root: str, notes: list[str]) -> None:
+    """No contacts between any two bodies of the robot (the subtree of ``root``), as in a training whose articulation
+    had self-collisions off; MuJoCo itself only skips parent-child pairs, so a thigh could still hit the trunk."""
+    bodies, todo = [], [spec.body(root)]
+    while todo:
+        body = todo.pop()
+        bodies.append(body.name)
+        todo.extend(body.bodies)
+    pairs = [(a, b) for i, a in enumerate(bodies) for b in bodies[i + 1 :]]
+    for a, b in pairs:
+        exclude = spec.add_exclude()
+        exclude.bodyname1, exclude.bodyname2 = a, b
+    notes.append(f"self-collisions off as in training ({len(pairs)} body pairs of the robot excluded)")
+
+
 def _add_floor(spec, contract: Contract, notes: list[str]) -> None:
     """A plane at z = 0 with the ground's friction from the contract, unless the MJCF has a plane already."""
     import mujoco
@@ -263,9 +278,9 @@ def substeps_per_control(control_dt: float, timestep: float, mjcf: str) -> int:
 
 def build_scene(mjcf: str, contract: Contract, options: PhysicsOptions | None = None, floor: bool = True) -> Scene:
     """Compile ``mjcf`` for the policy of ``contract``: joints checked and mapped by name, the contract's actuator
-    model, a floor, ``options`` over the MJCF's own. Raises a one-line :class:`DistillLabError` for a joint or body the
-    MJCF lacks, a contract whose joint values do not match the MJCF, or a control period that is not a whole number
-    of physics steps."""
+    model, the training's self-collision setting, a floor, ``options`` over the MJCF's own. Raises a one-line
+    :class:`DistillLabError` for a joint or body the MJCF lacks, a contract whose joint values do not match the MJCF,
+    or a control period that is not a whole number of physics steps."""
     import mujoco
 
     spec, notes, name = _load_spec(mjcf), [], os.path.basename(mjcf)
@@ -290,6 +305,10 @@ def build_scene(mjcf: str, contract: Contract, options: PhysicsOptions | None = 
                 )
             _check_joint(mj_joints[joint_name], joint_name, i, joints, contract.where, name)
         _add_actuators(spec, contract, notes)
+        if robot.get("self_collisions") is False:
+            _exclude_self_collisions(spec, root, notes)
+        elif robot.get("self_collisions") is None:
+            notes.append(f"self-collisions as in {name} ({contract.where} does not say whether training had them)")
     if floor:
         _add_floor(spec, contract, notes)
     if options is not None:

@@ -160,9 +160,22 @@ def _actions(env) -> list[dict]:
     return actions
 
 
+def _self_collisions(cfg) -> bool | None:
+    """Whether the articulation collides with itself as its cfg spawns it (Newton's ``self_collision_enabled``, the
+    USD schema's ``enabled_self_collisions``); None where the cfg does not say."""
+    props = getattr(getattr(cfg, "spawn", None), "articulation_props", None)
+    props = props if isinstance(props, (list, tuple)) else [props]
+    for key in ("self_collision_enabled", "enabled_self_collisions"):  # Newton's first: it is the engine trained on
+        for prop in props:
+            if getattr(prop, key, None) is not None:
+                return bool(getattr(prop, key))
+    return None
+
+
 def _robot(env, asset_name: str | None) -> dict | None:
     """The robot the actions drive: an articulation's joints (names in its order, defaults, limits, gains, armature,
-    effort limits, actuator groups) and bodies, or a rigid body's name; None without a scene entity."""
+    effort limits, actuator groups), bodies and self-collision setting, or a rigid body's name; None without a scene
+    entity."""
     scene = env.unwrapped.scene
     try:
         asset = scene[asset_name or "robot"]
@@ -188,6 +201,7 @@ def _robot(env, asset_name: str | None) -> dict | None:
         "velocity_limit": _vector(data.joint_vel_limits),
     }
     robot["joints"] = jsonable(joints)
+    robot["self_collisions"] = _self_collisions(asset.cfg)
     robot["actuators"] = {
         name: {
             "class": type(actuator).__name__,
