@@ -325,7 +325,7 @@ def sim2sim_factors(r: dict) -> list[str]:
     quantities = [q for q in ("root_lin_vel_w", "root_ang_vel_w", "joint_vel")
                   if q in r["variants"][next(iter(r["variants"]))][roles[0]]["one_step"]["max_abs_diff"]]  # fmt: skip
     first = next(iter(r["variants"].values()))[roles[0]]
-    closed = ["falls", "error_vel_xy"] if "error_vel_xy" in first["mujoco"] else ["falls", "success_rate"]
+    closed = ["falls", "error_vel_xy" if "error_vel_xy" in first["mujoco"] else "success_rate", "return"]
     head = [f"{role} one-step {q}" for role in roles for q in quantities]
     head += [f"{role} MuJoCo {k}" for role in roles for k in closed]
     lines = [
