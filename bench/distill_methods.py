@@ -53,6 +53,13 @@ REPLAY = dagger_base(
     "agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=4", "agent.algorithm.num_mini_batches=8"
 )
 """DAgger with more replay: 8 rollouts kept, 4 epochs of 8 minibatches (32 updates per iteration)."""
+SMALL_BATCHES = dagger_base(
+    "agent.algorithm.buffer_capacity=8", "agent.algorithm.num_learning_epochs=1", "agent.algorithm.num_mini_batches=32"
+)
+"""DAgger's replay (8 rollouts, 32 updates per iteration) at a quarter of the cost: one pass over the buffer in 32
+minibatches (a full buffer: 128 env-sequences each, not 512), as many sequence passes per iteration as stock_e8."""
+SHORT_FORCING = ["agent.algorithm.teacher_forcing_iterations=2", "agent.algorithm.beta_decay_iterations=8"]
+"""The teacher forces 2 iterations (not 10) and hands over within 8 more (not 20)."""
 LR_DECAY = ["agent.algorithm.learning_rate_schedule=linear", "agent.algorithm.final_learning_rate=1e-4"]
 """The learning rate falling linearly from 1e-3 to 1e-4 over the run (``_late_lr``: over its last third)."""
 METHODS: dict[str, tuple[str, list[str]]] = {
@@ -83,6 +90,8 @@ METHODS: dict[str, tuple[str, list[str]]] = {
         dagger_base(*REPLAY, *LR_DECAY, "agent.algorithm.learning_rate_decay_fraction=0.33"),
     ),
     "dagger_replay_lr2e-3": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.learning_rate=2e-3")),
+    "dagger_replay_mb128": (DAGGER, SMALL_BATCHES),
+    "dagger_replay_mb128_fast": (DAGGER, dagger_base(*SMALL_BATCHES, *SHORT_FORCING)),
     "dagger_mlp": ("rsl_rl_dagger_mlp_cfg_entry_point", []),
     "dagger_tiny": ("rsl_rl_dagger_tiny_cfg_entry_point", []),
     "ppd": ("rsl_rl_ppd_cfg_entry_point", []),

@@ -1,6 +1,7 @@
-"""Every entry point of both tasks trains and plays under distill_lab's commands, and under Isaac Lab's own CLI
-(``isaaclab train|play --rl_library rsl_rl``) those of :data:`ISAACLAB_CASES`, at tiny sizes: Isaac Lab builds
-RSL-RL's runners from the cfgs, and the project's algorithms come in through ``algorithm.class_name``."""
+"""Every entry point trains and plays under distill_lab's commands and under Isaac Lab's own CLI (``isaaclab
+train|play --rl_library rsl_rl``), at tiny sizes: Isaac Lab builds RSL-RL's runners from the cfgs, and the project's
+algorithms come in through ``algorithm.class_name``. The ladder makes both tasks' agent cfgs alike, so every entry
+point runs on the quadcopter and blind_rl runs those where its robot differs (:data:`BLIND_AGENTS`)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from distill_lab.io import checkpoint_kind, find_checkpoint, load_checkpoint
 from distill_lab.pretrained import pretrained_teacher
 
 MULTI = "rsl_rl_multi_teacher_cfg_entry_point"
-CASES = [(task, agent) for task in (TASK, BLIND) for agent in task_entry_points(task) if agent != "env_cfg_entry_point"]
+LATENT = "rsl_rl_latent_cfg_entry_point"
+BLIND_AGENTS = ("rsl_rl_cfg_entry_point", DAGGER, MULTI, LATENT)
+"""blind_rl's entry points under distill_lab's commands: its PPO teacher, its recurrent DAgger student, its shipped
+experts (multi-teacher) and its latent student (an encoder of its own privileged terms)."""
+CASES = [(TASK, agent) for agent in task_entry_points(TASK) if agent != "env_cfg_entry_point"]
+CASES += [(BLIND, agent) for agent in BLIND_AGENTS]
 ISAACLAB_CASES = [(task, agent) for task, agent in CASES if task == TASK or agent in (DAGGER, MULTI)]
-"""Under Isaac Lab's CLI: every entry point of one task (the ladder makes both tasks' agent cfgs alike), and blind_rl's
-DAgger and multi-teacher students (its recurrent student, its shipped experts)."""
+"""Under Isaac Lab's CLI: every entry point of the quadcopter, and blind_rl's DAgger and multi-teacher students."""
 TINY = ["--num_envs", "4"]
 BC = [
     "agent.algorithm.burn_in=8",
@@ -34,18 +39,18 @@ LATENT_TEACHER = "rsl_rl_latent_teacher_cfg_entry_point"
 
 @pytest.fixture(scope="module")
 def starts(tmp_path_factory) -> dict:
-    """Per task: its shipped teacher, a teacher dataset (collect.py), a DAgger student to fine-tune and a latent
-    teacher (one PPO iteration) to distill the latent student from."""
+    """Per task: its shipped teacher and a latent teacher (one PPO iteration) to distill the latent student from; the
+    quadcopter's also a teacher dataset (collect.py) and a DAgger student to fine-tune."""
     folder = tmp_path_factory.mktemp("starts")
     found = {}
     for task in (TASK, BLIND):
-        dataset = run("collect", "--task", task, "--teacher_checkpoint", "pretrained", *TINY, "--num_steps", "30",
-                      "--output", f"{task}.pt", cwd=folder)  # fmt: skip
-        student = run("train", "--task", task, "--agent", DAGGER, *TINY, "--max_iterations", "1",
-                      "--teacher_checkpoint", "pretrained", cwd=folder)  # fmt: skip
         latent = run("train", "--task", task, "--agent", LATENT_TEACHER, *TINY, "--max_iterations", "1", cwd=folder)
-        found[task] = {"teacher": pretrained_teacher(task), "dataset": dataset, "student": f"{student}/model_0.pt",
-                       "latent_teacher": f"{latent}/model_0.pt"}  # fmt: skip
+        found[task] = {"teacher": pretrained_teacher(task), "latent_teacher": f"{latent}/model_0.pt"}
+    dataset = run("collect", "--task", TASK, "--teacher_checkpoint", "pretrained", *TINY, "--num_steps", "30",
+                  "--output", "dataset.pt", cwd=folder)  # fmt: skip
+    student = run("train", "--task", TASK, "--agent", DAGGER, *TINY, "--max_iterations", "1",
+                  "--teacher_checkpoint", "pretrained", cwd=folder)  # fmt: skip
+    found[TASK] |= {"dataset": dataset, "student": f"{student}/model_0.pt"}
     return found
 
 
@@ -56,7 +61,7 @@ def _start(agent: str, start: dict, isaaclab_cli: bool) -> list[str]:
     if agent == "rsl_rl_finetune_cfg_entry_point":
         return ["--checkpoint", start["student"]]
     teacher = ["--checkpoint" if isaaclab_cli else "--teacher_checkpoint",
-               start["latent_teacher" if agent == "rsl_rl_latent_cfg_entry_point" else "teacher"]]  # fmt: skip
+               start["latent_teacher" if agent == LATENT else "teacher"]]  # fmt: skip
     if agent != "rsl_rl_bc_cfg_entry_point":
         return teacher
     if isaaclab_cli:  # Isaac Lab's runner steps the env every iteration; the teacher must be given

@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         if getattr(args, flag) is not None and key in given:
             raise DistillLabError(f"--{flag} and the override {key}=... set the same thing; give one of them.")
     p = Pipeline(args, overrides)
+    env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)  # what the evaluate and sim2sim stages ask of it
     train_envs = [] if "env.scene.num_envs" in given else ["--num_envs", str(args.num_envs or 512)]
     iterations = [] if "agent.max_iterations" in given else ["--max_iterations", str(args.student_iterations or 60)]
 
@@ -156,7 +157,6 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     eval_path = os.path.join(p.folder, "evaluation.json")
     if not p.skip("evaluate", "path"):
-        env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)
         sweep = ["--sweep"] if getattr(env_cfg, "robustness_sweep", None) else []  # a task someone else wrote: none
         results = {}
         for who, argv, ckpt in (
@@ -208,7 +208,6 @@ def main(argv: Sequence[str] | None = None) -> dict:
             gif = shutil.copyfile(video["gif"], os.path.join(p.folder, "student.gif"))
             p.done("video", gif=gif, mp4=video["mp4"])
 
-    env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)
     if not args.no_sim2sim and getattr(getattr(env_cfg, "sim2sim", None), "mjcf", "") and not p.skip("sim2sim", "json"):
         argv = [
             "--task",
