@@ -331,7 +331,8 @@ def sim2sim_factors(r: dict) -> list[str]:
     lines = [
         f"**What differs, one setting at a time** ({r['task']} in MuJoCo on `{r['mjcf']}`, {r['steps']} control "
         "steps per episode; one-step: the largest difference after MuJoCo steps Newton's action once from Newton's "
-        "frozen state, against the largest change Newton's own step made): " + source(r) + ".",
+        f"state frozen {r.get('frozen_at', 0.5):g} of the way through each episode, against the largest change "
+        "Newton's own step made): " + source(r) + ".",
         "",
         "| MuJoCo physics | " + " | ".join(head) + " |",
         "|---" * (len(head) + 1) + "|",

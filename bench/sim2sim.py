@@ -3,13 +3,15 @@ sim2sim``), kept as ``bench/results/sim2sim_<task>.json`` with the command that 
 episodes, GIFs) stay under ``logs/sim2sim/``.
 
     python bench/sim2sim.py --task Quadcopter-Point-Ctrl [--num_targets 32] [--roles teacher student]
-        [--teacher CHECKPOINT] [--student CHECKPOINT] [--duration S] [--factors]
+        [--teacher CHECKPOINT] [--student CHECKPOINT] [--duration S] [--factors [--frozen_at F]]
 
 ``--factors`` is the controlled experiment behind the differences: the MuJoCo side is replayed on the same episodes
 with one physics setting at a time set to the training's (its time step, integrator, friction impedance ratio and
 friction cone, then all of its solver settings), and each variant's one-step dynamics error (MuJoCo stepped once
 from Newton's frozen state with Newton's action) and closed-loop metrics go to
-``bench/results/sim2sim_factors_<task>.json``.
+``bench/results/sim2sim_factors_<task>.json``. The one-step check freezes Newton half way through each episode;
+``--frozen_at 0.05`` freezes it early instead (the transient flight to a target), into
+``sim2sim_factors_<task>_frozen0.05.json``.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--student", default="pretrained", help="Student checkpoint (default: the shipped one).")
     parser.add_argument("--duration", type=float, default=None, help="Seconds per episode (default: the task's).")
     parser.add_argument("--factors", action="store_true", help="Replay MuJoCo with each training setting (see above).")
+    parser.add_argument("--frozen_at", type=float, default=0.5, help="Where the one-step check freezes [0-1].")
     parser.add_argument("--results", default=RESULTS, help="Folder of the result file (default bench/results).")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     flags = ["--task", args.task, "--num_targets", str(args.num_targets), "--seed", "1", "--no_video"]
     flags += ["--duration", str(args.duration)] if args.duration else []
+    flags += ["--frozen_at", str(args.frozen_at)]
     for role in args.roles:
         flags += [f"--{role}", getattr(args, role)]
     result = sim2sim.main(flags)
@@ -46,8 +50,10 @@ def main(argv: list[str] | None = None) -> str:
     rerun += [f"--{role}={getattr(args, role)}" for role in args.roles if getattr(args, role) != "pretrained"]
     rerun += ["--duration", str(args.duration)] if args.duration else []
     if args.factors:
-        return write_result(f"sim2sim_factors_{args.task}", __file__, [*rerun, "--factors"], factors(result),
-                            args.results)  # fmt: skip
+        early = args.frozen_at != 0.5
+        name = f"sim2sim_factors_{args.task}" + (f"_frozen{args.frozen_at:g}" if early else "")
+        rerun += ["--factors", *(["--frozen_at", f"{args.frozen_at:g}"] if early else [])]
+        return write_result(name, __file__, rerun, factors(result), args.results)
     result.pop("folder")
     result["mjcf"] = os.path.basename(result["mjcf"])  # built by the task's sim2sim.mjcf entry point
     for role in result["roles"].values():  # the table holds the numbers; episodes stay in logs/
@@ -71,7 +77,8 @@ def factors(result: dict) -> dict:
            for key in ("impratio", "cone") if key in training["solver"]},
         "all of the training's solver settings": ("training", ""),
     }  # fmt: skip
-    out = {"task": result["task"], "mjcf": os.path.basename(result["mjcf"]), "steps": result["steps"], "variants": {}}
+    out = {"task": result["task"], "mjcf": os.path.basename(result["mjcf"]), "steps": result["steps"],
+           "frozen_at": result["frozen_at"], "variants": {}}  # fmt: skip
     for name, (mode, extra) in variants.items():
         rows = {}
         for role, sides in result["roles"].items():

@@ -31,6 +31,8 @@ def test_unknown_flag_names_the_closest_known_ones(tmp_path):
     refused("train", "--task", TASK, "--num_envz", "16", cwd=tmp_path, match="unknown flag '--num_envz'.*--num_envs")
     refused("play", "--task", TASK, "--chekpoint", "x.pt", cwd=tmp_path, match="Did you mean --checkpoint")
     refused("train", "--task", TASK, "fast", cwd=tmp_path, match="unexpected argument 'fast'.*key=value")
+    refused("sim2sim", "--task", TASK, "--student", "pretrained", "--frozen_at", "2", cwd=tmp_path,
+            match="expected --frozen_at between 0 and 1.*found 2.0")  # fmt: skip
 
 
 def test_a_flag_and_an_override_that_disagree_are_refused(tmp_path):

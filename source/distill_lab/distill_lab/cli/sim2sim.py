@@ -52,6 +52,9 @@ PARSER.add_argument("--physics", choices=("mjcf", "training"), default="mjcf", h
 PARSER.add_argument(
     "--mujoco_args", default="", help="More flags for scripts/deploy/sim2sim.py, e.g. '--timestep 0.005'."
 )
+PARSER.add_argument(
+    "--frozen_at", type=float, default=0.5, help="Where in the episode Newton's state is frozen for the checks [0-1]."
+)
 PARSER.add_argument("--seed", type=int, default=1, help="Seed of the Isaac Lab reset (start states, targets).")
 PARSER.add_argument("--out", default=None, help="Output folder.")
 PARSER.add_argument("--no_video", action="store_true", help="No MuJoCo video.")
@@ -94,7 +97,7 @@ def export_onnx(task: str, agent: str, path: str, out: str, overrides: list[str]
 
 
 def run_newton(task: str, overrides: list[str], policies: dict[str, str], steps: int, kind: str, name: str,
-               sequences, num_envs: int, seed: int) -> dict[str, tuple[list, dict]]:  # fmt: skip
+               sequences, num_envs: int, seed: int, frozen_at: float) -> dict[str, tuple[list, dict]]:  # fmt: skip
     """Each policy on the nominal robot in Isaac Lab, all in one env (same seed: same start states); per role its
     summaries and episodes file."""
     import gymnasium as gym
@@ -114,7 +117,9 @@ def run_newton(task: str, overrides: list[str], policies: dict[str, str], steps:
         try:
             for role, onnx in policies.items():
                 contract = read_contract(onnx)
-                results[role] = newton_episodes(env, onnx, contract["obs_groups"], kind, name, sequences, steps, seed)
+                results[role] = newton_episodes(
+                    env, onnx, contract["obs_groups"], kind, name, sequences, steps, seed, frozen_at
+                )
         finally:
             env.close()
     return results
@@ -233,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     args, overrides = parse(PARSER, argv)
     given = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
+    if not 0.0 < args.frozen_at < 1.0:
+        raise DistillLabError(f"expected --frozen_at between 0 and 1 (of the episode), found {args.frozen_at}")
     if not given:
         raise DistillLabError(
             "expected --teacher and/or --student (a checkpoint or an exported policy.onnx), found neither"
@@ -251,9 +258,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if kind not in ("velocity", "target"):
         raise DistillLabError(f"expected a velocity or target-point command in {contract.where}, found {kind}")
     num_envs = len(sequences) if kind == "velocity" else args.num_targets
-    newton = run_newton(args.task, overrides, policies, steps, kind, name, sequences, num_envs, args.seed)
+    newton = run_newton(args.task, overrides, policies, steps, kind, name, sequences, num_envs, args.seed,
+                        args.frozen_at)  # fmt: skip
     result = {"task": args.task, "mjcf": mjcf, "steps": steps, "duration_s": duration, "seed": args.seed,
-              "physics": args.physics, "roles": {}}  # fmt: skip
+              "physics": args.physics, "frozen_at": args.frozen_at, "roles": {}}  # fmt: skip
     for role, onnx in policies.items():
         summaries, episodes = newton[role]
         episodes_path = write_json(os.path.join(out, role, "episodes.json"), episodes)

@@ -157,11 +157,13 @@ def newton_episodes(
     sequences: list[VelocitySequence] | None,
     steps: int,
     seed: int,
+    frozen_at: float = 0.5,
 ) -> tuple[list[dict], dict]:
     """Play the exported policy on every env of ``env`` (built with :func:`nominal_env_cfg`) for ``steps`` control
     steps after a reset with ``seed``: env i follows ``sequences[i]`` (velocity) or flies to the target it drew.
     Return one summary per env (:func:`~distill_lab.deploy.runner.summarize`) and the episodes file (start states
-    and commands) for MuJoCo, with every env still running half way through copied at that instant
+    and commands) for MuJoCo, with every env still running at ``frozen_at`` of the episode (default half way) copied at
+    that instant
     (:func:`frozen_instant`, under ``frozen``) and, where it ran on, the next action and the state it led to (``next``
     of each instant: one control step of both simulators from the same state)."""
     unwrapped = env.unwrapped
@@ -194,7 +196,7 @@ def newton_episodes(
     reasons: list[list[str]] = [[] for _ in range(n)]
     robot = unwrapped.scene["robot"]
     step = {"t": 0}
-    frozen_at = max(1, steps // 2)
+    frozen_at = min(max(1, int(round(steps * frozen_at))), steps - 1)
 
     def record(env, actions, dones) -> None:
         t = step["t"]
