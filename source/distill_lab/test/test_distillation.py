@@ -176,6 +176,26 @@ def test_gradient_length_truncates_backpropagation_through_time(gradient_length)
     assert reach == list(range(window_start, T)), reach
 
 
+def test_a_whole_sequence_in_one_rnn_call_gives_the_loss_and_gradients_of_stepping_through_time():
+    """Where no window cuts a sequence, a recurrent student runs it in one call (split and padded at episode ends):
+    the same loss and gradients as one step at a time, the memory starting from the stored state and then from zero."""
+    alg = _make(student_rnn=True, gradient_length=T)
+    _rollout(alg, done_every=2)
+    alg.buffer.add(alg.storage.observations.select("policy"), alg.storage.privileged_actions, alg.storage.dones,
+                   torch.randn(1, N, 8))  # fmt: skip
+    batch = alg.buffer.sample(N, generator=torch.Generator().manual_seed(0))
+    assert batch["dones"].any() and not batch["dones"].all()
+    losses, grads = [], []
+    for fused in (True, False):
+        alg.fused_sequences = fused
+        alg.student.zero_grad()
+        loss = alg._sequence_loss(batch)
+        loss.backward()
+        losses.append(loss.item())
+        grads.append(torch.cat([p.grad.flatten() for p in alg.student.parameters() if p.grad is not None]))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6) and torch.allclose(grads[0], grads[1], atol=1e-6)
+
+
 def test_nan_observations_stop_the_update_without_touching_the_student():
     alg = _make()
     before = {k: v.clone() for k, v in alg.student.state_dict().items()}

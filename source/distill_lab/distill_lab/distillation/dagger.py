@@ -29,6 +29,7 @@ import functools
 import torch
 import torch.nn as nn
 from rsl_rl.algorithms import Distillation
+from rsl_rl.utils import split_and_pad_trajectories
 from tensordict import TensorDict
 
 from distill_lab.io import DistillLabError
@@ -355,6 +356,12 @@ class DAgger(DistillLabAlgorithm, Distillation):
             self.optimizer.step()
         return loss.item()
 
+    fused_sequences: bool = True
+    """Whether a recurrent student may run a whole sequence in one call of its RNN (RSL-RL's batch mode over the
+    sequence split at episode ends) when no window of :attr:`gradient_length` cuts it: the same loss as stepping
+    through time, at a fraction of the cost for small minibatches. Subclasses that record per-step layer outputs turn
+    it off."""
+
     def _sequence_loss(self, batch: dict) -> torch.Tensor:
         """Mean behaviour loss over a batch of env-sequences (T, B); recurrent students run through time."""
         obs, target, dones = batch["obs"], batch["actions"], batch["dones"]
@@ -362,12 +369,35 @@ class DAgger(DistillLabAlgorithm, Distillation):
             flat = obs.flatten(0, 1)
             mean, std = self._student_output(flat)
             return self._loss(mean, std, target.flatten(0, 1), flat).mean()
+        if self.fused_sequences and self.gradient_length >= target.shape[0]:
+            return self._fused_sequence_loss(obs, target, dones, batch["hidden"])
         self.student.reset(hidden_state=batch["hidden"])
         total = 0.0
         for t in range(target.shape[0]):
             mean, std = self._student_output(obs[t])
             total = total + self._loss(mean, std, target[t], obs[t]).mean()
             self._advance_memory(dones[t], t)
+        return total / target.shape[0]
+
+    def _fused_sequence_loss(self, obs: TensorDict, target: torch.Tensor, dones: torch.Tensor, hidden) -> torch.Tensor:
+        """:meth:`_sequence_loss` with the RNN run over each episode piece at once: the sequences are split where an
+        episode ended (the memory starts from the stored state, then from zeros) and padded, as RSL-RL's PPO trains
+        its recurrent policies."""
+        padded, masks = split_and_pad_trajectories(obs, dones)
+        starts = torch.ones_like(dones, dtype=torch.bool)  # (T, B): where each piece begins
+        starts[1:] = dones[:-1].bool()
+        starts = starts.transpose(0, 1)  # pieces are ordered env by env, then in time
+
+        def piece_starts(h: torch.Tensor) -> torch.Tensor:  # (layers, B, H) -> (layers, pieces, H)
+            grid = torch.zeros(h.shape[0], *starts.shape, h.shape[-1], dtype=h.dtype, device=h.device)
+            grid[:, :, 0] = h
+            return grid[:, starts]
+
+        self.student(padded, masks=masks, hidden_state=map_hidden(hidden, piece_starts), stochastic_output=True)
+        mean, std = self.student.distribution.mean, self.student.distribution.std
+        total = 0.0
+        for t in range(target.shape[0]):  # per step, as the loss reads each step's obs (e.g. its teacher)
+            total = total + self._loss(mean[t], std[t], target[t], obs[t]).mean()
         return total / target.shape[0]
 
     def _advance_memory(self, dones: torch.Tensor, t: int) -> None:

@@ -44,6 +44,8 @@ def layer(model: nn.Module, name: str) -> tuple[nn.Module, int]:
 class FeatureDAgger(DAgger):
     """DAgger plus a loss on the student's features against the teacher's (see the module docstring)."""
 
+    fused_sequences = False  # the layer hooks record one step at a time
+
     def __init__(
         self,
         student,
