@@ -252,8 +252,10 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             runs[str(seed)] = run_method(args, method_name, seed, teacher, teacher_eval["mean_return"])
             agent, overrides, _ = method(method_name)
-            latest = read_json(path) if os.path.exists(path) else {}  # another process may have added methods
-            methods = {**(latest.get("methods", {}) if latest.get("setting") == setting else {}), **methods}
+            latest = read_json(path) if os.path.exists(path) else {}  # another process may have added methods or seeds
+            measured = latest.get("methods", {}) if latest.get("setting") == setting else {}
+            runs = {**measured.get(method_name, {}).get("runs", {}), **runs}
+            methods = {**measured, **methods}
             methods[method_name] = {
                 "agent": agent,
                 "overrides": overrides,
