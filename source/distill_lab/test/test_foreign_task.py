@@ -89,6 +89,10 @@ def test_go1_teacher_then_student_play_export_and_the_pipeline_with_distill_lab_
                        "--load_run", teacher.parent.name, "--checkpoint", "model_1.pt", cwd=folder))  # fmt: skip
     summary = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", cwd=folder)
     assert summary["checkpoint"] == str(student / "model_1.pt") and summary["export"]["max_action_difference"] < 1e-4
+    shipped = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", "--checkpoint", "pretrained",
+                  cwd=folder)  # fmt: skip  (weights only: no optimizer state)
+    assert shipped["checkpoint"].endswith("pretrained/unitree_go1_flat_dagger/student.pt")
+    assert shipped["export"]["max_action_difference"] < 1e-4
 
 
 @pytest.fixture(scope="module")

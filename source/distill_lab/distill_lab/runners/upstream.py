@@ -24,13 +24,17 @@ def resumed_iteration(loaded: dict) -> int:
 
 
 def weights_only_load_cfg(loaded: dict, load_cfg: dict | None, alg) -> dict | None:
-    """What to load from a weights-only PPO checkpoint (a shipped teacher keeps no optimizer state).
+    """What to load from a weights-only checkpoint (a shipped teacher or student over 1 MB keeps no optimizer state).
 
-    ``PPO.load`` (``rsl_rl/algorithms/ppo.py`` line 404) loads ``optimizer_state_dict`` whenever ``load_cfg`` is None,
-    and fails without it. Distillation algorithms and PPD read such a file as their teacher, without ``PPO.load``.
+    ``PPO.load`` (``rsl_rl/algorithms/ppo.py`` line 404) and ``Distillation.load`` (``distillation.py`` line 246) load
+    ``optimizer_state_dict`` whenever ``load_cfg`` is None, and fail without it. Distillation algorithms and PPD read a
+    PPO file as their teacher, without ``PPO.load``.
     """
-    weights_only = "actor_state_dict" in loaded and "optimizer_state_dict" not in loaded
-    if load_cfg is None and weights_only and isinstance(alg, PPO) and not isinstance(alg, PPD):
+    if load_cfg is not None or "optimizer_state_dict" in loaded:
+        return load_cfg
+    if "student_state_dict" in loaded:
+        return {"student": True, "teacher": "teacher_state_dict" in loaded, "iteration": True}
+    if "actor_state_dict" in loaded and isinstance(alg, PPO) and not isinstance(alg, PPD):
         return {"actor": True, "critic": "critic_state_dict" in loaded, "iteration": True}
     return load_cfg
 
