@@ -306,6 +306,7 @@ class DAgger(DistillLabAlgorithm, Distillation):
         """An asynchronous learner's work for one iteration (in its thread): the gradient steps, then the student's
         observation statistics from the rollout, as a synchronous update does."""
         logged = self._learn()
+        self.learner.before_step()  # the new statistics are one more version: within the bound as well
         with self.perf.timing("normalizer"):
             self.student.update_normalization(rollout_obs.flatten(0, 1))
         self.learner.publish()
