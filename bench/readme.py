@@ -120,7 +120,15 @@ def main_job() -> list[str]:
             f"**Main job** (`python scripts/pipeline.py --task {r['benchmark'][9:]}`), over seeds "
             f"{', '.join(r['runs'])}: student / teacher return {pm(s['return_ratio'])}; success "
             f"{pm(s['student_success'])} (teacher {pm(s['teacher_success'])}); whole job "
-            f"{s['wall_time_s']['mean'] / 60:.1f} ± {s['wall_time_s']['std'] / 60:.1f} min. {source(r)}.",
+            f"{s['wall_time_s']['mean'] / 60:.1f} ± {s['wall_time_s']['std'] / 60:.1f} min"
+            + (
+                " (seconds per stage, seed mean: "
+                + ", ".join(f"{k} {v['mean']:.0f}" for k, v in s["stage_seconds"].items())
+                + "; the rest is Python's start)"
+                if s.get("stage_seconds")
+                else ""
+            )
+            + f". {source(r)}.",
             "",
         ]
     return lines

@@ -41,7 +41,9 @@ def resumed_chain(run: str) -> list[tuple[str, int | None]]:
             return chain
         previous = os.path.join(os.path.dirname(chain[0][0]), str(agent["load_run"]))
         if not os.path.isdir(previous):
-            raise SystemExit(f"ship_teacher: {chain[0][0]} resumed from run '{agent['load_run']}', not found next to it.")
+            raise SystemExit(
+                f"ship_teacher: {chain[0][0]} resumed from run '{agent['load_run']}', not found next to it."
+            )
         chain.insert(0, (previous, int(re.findall(r"\d+", agent["load_checkpoint"])[-1])))
 
 

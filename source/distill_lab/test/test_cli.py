@@ -40,6 +40,7 @@ def test_a_flag_and_an_override_that_disagree_are_refused(tmp_path):
             match="--num_envs 8 and the override 'env.scene.num_envs=16'")  # fmt: skip
     refused("train", "--task", TASK, "--seed", "1", "agent.seed=2", cwd=tmp_path, match="agent.seed")
     refused("pipeline", "--task", TASK, "--num_envs", "8", "env.scene.num_envs=16", cwd=tmp_path, match="--num_envs")
+    refused("pipeline", "--task", TASK, "--sweep", "env.robustness_sweep=null", cwd=tmp_path, match="robustness_sweep")
     args, overrides = parse(make_parser(""), ["--task", TASK, "--num_envs", "8", "env.scene.num_envs=8"])
     assert args.num_envs == 8 and overrides == ["env.scene.num_envs=8"], "agreeing values are fine"
 

@@ -89,8 +89,9 @@ def test_go1_teacher_then_student_play_export_and_the_pipeline_with_distill_lab_
                        "--load_run", teacher.parent.name, "--checkpoint", "model_1.pt", cwd=folder))  # fmt: skip
     summary = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", cwd=folder)
     assert summary["checkpoint"] == str(student / "model_1.pt") and summary["export"]["max_action_difference"] < 1e-4
-    shipped = run("play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", "--checkpoint", "pretrained",
-                  cwd=folder)  # fmt: skip  (weights only: no optimizer state)
+    shipped = run(
+        "play", "--task", GO1, "--agent", DAGGER, *TINY, "--num_steps", "10", "--checkpoint", "pretrained", cwd=folder
+    )  # fmt: skip  (weights only: no optimizer state)
     assert shipped["checkpoint"].endswith("pretrained/unitree_go1_flat_dagger/student.pt")
     assert shipped["export"]["max_action_difference"] < 1e-4
 
@@ -100,7 +101,8 @@ def pipeline(teacher) -> tuple[dict, Path]:
     """distill_lab's pipeline on the Go1 task from the teacher, at tiny size: its evaluation and folder."""
     folder = teacher.parents[4]
     evaluation = run("pipeline", "--task", GO1, "--name", "pytest", "--teacher", str(teacher), "--student_iterations",
-                     "1", "--eval_envs", "4", "--no_video", "env.scene.num_envs=4", "env.episode_length_s=0.5",
+                     "1", "--eval_envs", "4", "--no_video", "--sweep", "--sim2sim_teacher", "env.scene.num_envs=4",
+                     "env.episode_length_s=0.5",
                      cwd=folder)  # fmt: skip
     return evaluation, folder / "logs" / "pipeline" / GO1 / "pytest"
 

@@ -26,15 +26,21 @@ def make_run(folder, iterations, wall_start, seconds_per_iteration, load_run=Non
     resumed = {"resume": load_run is not None, "load_run": load_run or ".*", "load_checkpoint": load_checkpoint}
     (folder / "params" / "agent.yaml").write_text(yaml.dump({"seed": 1, **resumed, "clip": (1, 2)}))  # a tuple too
     (folder / "git").mkdir()
-    (folder / "git" / "distill_lab.diff").write_text("--- git status ---\n--- git commit ---\nabc123\n--- git diff ---\n")
+    (folder / "git" / "distill_lab.diff").write_text(
+        "--- git status ---\n--- git commit ---\nabc123\n--- git diff ---\n"
+    )
     with SummaryWriter(str(folder)) as writer:
         for n, it in enumerate(iterations):
             writer.add_scalar("Train/mean_reward", float(it), it, walltime=wall_start + n * seconds_per_iteration)
     for it in (iterations[0], iterations[-1]):
-        torch.save({"actor_state_dict": {}, "critic_state_dict": {}, "iter": it, "infos": None}, folder / f"model_{it}.pt")
+        torch.save(
+            {"actor_state_dict": {}, "critic_state_dict": {}, "iter": it, "infos": None}, folder / f"model_{it}.pt"
+        )
 
 
-def test_a_resumed_teacher_card_sums_each_run_up_to_the_checkpoint_it_handed_on_and_a_broken_chain_ships_nothing(tmp_path, monkeypatch):
+def test_a_resumed_teacher_card_sums_each_run_up_to_the_checkpoint_it_handed_on_and_a_broken_chain_ships_nothing(
+    tmp_path, monkeypatch
+):
     runs = tmp_path / "logs" / "rsl_rl" / "my_task"
     make_run(runs / "first", range(0, 201), 1000.0, 10.0)  # iterations 101-200 were dropped by the resume
     make_run(runs / "second", range(100, 151), 9000.0, 20.0, load_run="first", load_checkpoint="model_100.pt")

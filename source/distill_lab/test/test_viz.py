@@ -79,9 +79,10 @@ def test_video_of_a_teacher_moves_and_shows_the_target(workdir, teacher_run):
     _needs("Xvfb")
     proc = run_script(
         "rsl_rl/play.py", "--task", TASK, "--checkpoint", str(teacher_run / "model_1.pt"), "--num_envs", "2",
-        "--video", "--video_length", str(LENGTH), "--no_export", cwd=workdir,
+        "--video", "--video_length", str(LENGTH), cwd=workdir,
     )  # fmt: skip
     video = _summary(proc)["video"]
+    assert _summary(proc)["export"]["max_action_difference"] < 1e-4, "exported from the recorded play (the pipeline)"
     mp4 = Path(video["mp4"])
     assert mp4.parent == teacher_run / "videos" / "play" and mp4.name == "clip_model_1_0000.mp4"
     frames = _frames(str(mp4))

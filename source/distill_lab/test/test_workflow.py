@@ -152,7 +152,7 @@ def test_wandb_logger_runs_offline(tmp_path):
 
 def test_pipeline_runs_end_to_end_with_the_overrides_in_every_stage_and_skips_done_stages(tmp_path):
     args = ["--task", TASK, "--name", "pytest", "--student_iterations", "2", "--eval_envs", "8", "--no_video",
-            "--no_sim2sim", "env.scene.num_envs=16", "env.episode_length_s=1"]  # fmt: skip
+            "--no_sim2sim", "--sweep", "env.scene.num_envs=16", "env.episode_length_s=1"]  # fmt: skip
     evaluation = run("pipeline", *args, cwd=tmp_path)
     folder = tmp_path / "logs" / "pipeline" / TASK / "pytest"
     state = json.loads((folder / "state.json").read_text())

@@ -1,4 +1,4 @@
-"""Teacher -> student -> evaluation -> export -> GIF -> sim-to-sim -> report, in one command.
+"""Teacher -> student -> evaluation -> export and GIF -> sim-to-sim -> report, in one command.
 
     pipeline.py --task Quadcopter-Point-Ctrl                  # the shipped teacher, a DAgger student
     pipeline.py --task blind_rl --train_teacher --method rsl_rl_distillation_cfg_entry_point
@@ -8,10 +8,11 @@ the files it writes (the run's manifest.json, the evaluation JSON); the stage's 
 pipeline folder ``logs/pipeline/<task>/<name>/`` while progress bars show on the terminal. ``state.json`` there records
 what is done, so re-running with the same ``--name`` skips finished stages. The report (``report.md`` and a
 self-contained ``report.html`` with PNG plots) compares the student with its teacher on identical seeds and initial
-states and shows a GIF of the student (skipped, with the reason, where videos cannot be recorded). Where the task names
-an MJCF of its robot (``env_cfg.sim2sim.mjcf``), the ``sim2sim`` stage plays the exported student and the teacher in
-Newton and in MuJoCo on the same commands and start states (``sim2sim.py``); its table and MuJoCo GIF join the report
-(``--no_sim2sim`` skips it).
+states (``--sweep`` adds the task's robustness sweep) and shows a GIF of the student, recorded while it is exported
+(skipped, with the reason, where videos cannot be recorded). Where the task names an MJCF of its robot
+(``env_cfg.sim2sim.mjcf``), the ``sim2sim`` stage plays the exported student (``--sim2sim_teacher``: and the teacher)
+in Newton and in MuJoCo on the same commands and start states (``sim2sim.py``); its table and MuJoCo GIF join the
+report (``--no_sim2sim`` skips it).
 
 Hydra overrides after the flags: ``env.*`` and ``presets=`` reach every stage; ``agent.*`` reach the student's.
 ``env.scene.num_envs`` sets the training stages' envs, like ``--num_envs``; evaluation uses ``--eval_envs``.
@@ -48,12 +49,21 @@ PARSER.add_argument("--student_iterations", type=int, default=None, help="Studen
 PARSER.add_argument("--num_envs", type=int, default=None, help="Envs of the training stages (default 512).")
 PARSER.add_argument("--eval_envs", type=int, default=256, help="Envs of the evaluation.")
 PARSER.add_argument("--seed", type=int, default=1, help="Seed of every stage.")
-PARSER.add_argument("--no_video", action="store_true", help="Skip the stage that records the student's GIF.")
+PARSER.add_argument("--no_video", action="store_true", help="Export without recording the student's GIF.")
 PARSER.add_argument(
     "--no_noise", action="store_true", help="Evaluate without observation noise (default: with the trained noise)."
 )
 PARSER.add_argument("--video_length", type=int, default=150, help="Env steps in the student's GIF.")
+PARSER.add_argument(
+    "--sweep",
+    action="store_true",
+    help="Also evaluate teacher and student at each value of the task's robustness sweep (env.robustness_sweep: one "
+    "more evaluation per value and policy, on the quadcopter about 4 min on a 2-core CPU).",
+)
 PARSER.add_argument("--no_sim2sim", action="store_true", help="Skip the Newton-vs-MuJoCo stage.")
+PARSER.add_argument(
+    "--sim2sim_teacher", action="store_true", help="Play the teacher in the sim2sim stage too (default: the student)."
+)
 PARSER.add_argument(
     "--sim2sim_targets", type=int, default=8, help="Target points per policy in the sim2sim stage (target tasks)."
 )
@@ -86,10 +96,14 @@ class Pipeline:
         self.env_overrides = [o for o in overrides if not o.startswith("agent.")]
         self.agent_overrides = [o for o in overrides if o.startswith("agent.")]
         self.common = ["--task", args.task, "--seed", str(args.seed)]
+        self.mark = time.time()
 
     def done(self, stage: str, **values) -> None:
-        """Record a finished stage."""
-        self.state[stage] = {**values, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+        """Record a finished stage with its ``seconds``: the wall time since the previous stage finished (or since
+        this run began)."""
+        now = time.time()
+        self.state[stage] = {**values, "seconds": now - self.mark, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+        self.mark = now
         write_json(self.state_path, self.state)
 
     def skip(self, stage: str, key: str) -> bool:
@@ -121,11 +135,14 @@ def main(argv: Sequence[str] | None = None) -> dict:
             raise DistillLabError(f"--{flag} and the override {key}=... set the same thing; give one of them.")
     p = Pipeline(args, overrides)
     env_cfg, _ = resolve_configs(args.task, None, p.env_overrides)  # what the evaluate and sim2sim stages ask of it
+    if args.sweep and not getattr(env_cfg, "robustness_sweep", None):  # a task someone else wrote: none
+        raise DistillLabError(
+            f"--sweep: expected env.robustness_sweep (a RobustnessSweepCfg) in task '{args.task}', found none"
+        )
     train_envs = [] if "env.scene.num_envs" in given else ["--num_envs", str(args.num_envs or 512)]
     iterations = [] if "agent.max_iterations" in given else ["--max_iterations", str(args.student_iterations or 60)]
 
     if not p.skip("teacher", "checkpoint"):
-        started = time.time()
         if args.teacher:
             teacher = os.path.abspath(args.teacher)
         elif args.train_teacher:
@@ -136,12 +153,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
             from distill_lab.pretrained import pretrained_teacher
 
             teacher = pretrained_teacher(args.task)
-        p.done("teacher", checkpoint=teacher, seconds=time.time() - started)
+        p.done("teacher", checkpoint=teacher)
     teacher = p.state["teacher"]["checkpoint"]
     student_stage = [*p.common, "--agent", args.method, *p.env_overrides, *p.agent_overrides]
 
     if not p.skip("student", "checkpoint"):
-        started = time.time()
         argv = [
             *student_stage,
             "--teacher_checkpoint",
@@ -152,12 +168,12 @@ def main(argv: Sequence[str] | None = None) -> dict:
             f"pipeline_{args.name}",
         ]
         run_dir = p.run("student", train, argv)
-        p.done("student", checkpoint=latest_checkpoint(run_dir), run_dir=run_dir, seconds=time.time() - started)
+        p.done("student", checkpoint=latest_checkpoint(run_dir), run_dir=run_dir)
     student = p.state["student"]["checkpoint"]
 
     eval_path = os.path.join(p.folder, "evaluation.json")
     if not p.skip("evaluate", "path"):
-        sweep = ["--sweep"] if getattr(env_cfg, "robustness_sweep", None) else []  # a task someone else wrote: none
+        sweep = ["--sweep"] if args.sweep else []
         results = {}
         for who, argv, ckpt in (
             ("teacher", [*p.common, *p.env_overrides], teacher),
@@ -179,41 +195,29 @@ def main(argv: Sequence[str] | None = None) -> dict:
         write_json(eval_path, results)
         p.done("evaluate", path=eval_path)
 
-    if not p.skip("export", "onnx"):
-        summary = p.run(
-            "export",
-            play,
-            [*p.fixed_envs(student_stage), "--checkpoint", student, "--num_envs", "16", "--num_steps", "200"],
-        )
-        p.done("export", onnx=summary["export"]["onnx"], parity_max_abs_diff=summary["export"]["max_action_difference"])
-
-    if not args.no_video and not p.skip("video", "gif"):
-        try:
-            check_video_support()
-        except DistillLabError as err:
-            print(f"[pipeline] video: skipped, {err}", file=sys.stderr)
-        else:
-            argv = [
-                *p.fixed_envs(student_stage),
-                "--checkpoint",
-                student,
-                "--num_envs",
-                "4",
-                "--no_export",
-                "--video",
-                "--video_length",
-                str(args.video_length),
-            ]
-            video = p.run("video", play, argv)["video"]
-            gif = shutil.copyfile(video["gif"], os.path.join(p.folder, "student.gif"))
-            p.done("video", gif=gif, mp4=video["mp4"])
+    if not p.skip("export", "onnx"):  # one play: the export, its parity check and (unless --no_video) the GIF
+        video = not args.no_video
+        if video:
+            try:
+                check_video_support()
+            except DistillLabError as err:
+                print(f"[pipeline] video: skipped, {err}", file=sys.stderr)
+                video = False
+        argv = [*p.fixed_envs(student_stage), "--checkpoint", student, "--num_envs", "4" if video else "16"]
+        argv += ["--video", "--video_length", str(args.video_length)] if video else ["--num_steps", "200"]
+        summary = p.run("export", play, argv)
+        recorded = {}
+        if video:
+            gif = shutil.copyfile(summary["video"]["gif"], os.path.join(p.folder, "student.gif"))
+            recorded = {"gif": gif, "mp4": summary["video"]["mp4"]}
+        export = summary["export"]
+        p.done("export", onnx=export["onnx"], parity_max_abs_diff=export["max_action_difference"], **recorded)
 
     if not args.no_sim2sim and getattr(getattr(env_cfg, "sim2sim", None), "mjcf", "") and not p.skip("sim2sim", "json"):
         argv = [
             "--task",
             args.task,
-            "--teacher",
-            teacher,
+            *(["--teacher", teacher] if args.sim2sim_teacher else []),
             "--student",
             p.state["export"]["onnx"],
             "--num_targets",
@@ -227,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         ]
         result = p.run("sim2sim", sim2sim, argv)
         video = result["roles"]["student"]["mujoco"]["video"]
-        p.done("sim2sim", json=os.path.join(result["folder"], "sim2sim.json"), gif=video, seconds=result["wall_s"])
+        p.done("sim2sim", json=os.path.join(result["folder"], "sim2sim.json"), gif=video)
 
     evaluation = read_json(eval_path, "evaluation")
     paths = write_report(p.folder, args.task, p.state, evaluation)

@@ -93,11 +93,14 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
     8."""
 
 
-DAGGER_BEST = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8)
+DAGGER_BEST = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8, asynchronous=True)
 """The settings of ``rsl_rl_dagger_cfg_entry_point`` and ``rsl_rl_dagger_tiny_cfg_entry_point``, the best measured on
 Quadcopter-Point-Ctrl (``bench/distill_methods.py``, ``dagger_replay``; ``bench/frontier.py`` for the small students):
-the base settings with an 8-rollout buffer and 4 epochs of 8 minibatches (32 updates per iteration). A learning rate
-decaying to 1e-4 over the run (``dagger_replay_lr``) was measured worse."""
+the base settings with an 8-rollout buffer and 4 epochs of 8 minibatches (32 updates per iteration), learning while the
+envs collect (:attr:`~DAggerAlgorithmCfg.asynchronous`; ``agent.algorithm.asynchronous=false`` for a deterministic
+run). A learning rate decaying to 1e-4 over the run (``dagger_replay_lr``) was measured worse; 128-sequence
+minibatches (``dagger_replay_mb128``), a shorter teacher forcing and more envs for fewer iterations were cheaper and
+ended lower (``bench/main_job.py``)."""
 
 
 @configclass

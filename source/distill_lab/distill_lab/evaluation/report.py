@@ -121,7 +121,7 @@ def _plot_trajectory(folder: str, evaluation: dict) -> str | None:
 
 
 def _gif_html(path: str | None, alt: str = "the student playing") -> str:
-    """A GIF (the pipeline's ``video`` or ``sim2sim`` stage) inline, or nothing."""
+    """A GIF (recorded by the pipeline's ``export`` or ``sim2sim`` stage) inline, or nothing."""
     if path is None:
         return ""
     data = base64.b64encode(open(path, "rb").read()).decode()
@@ -165,7 +165,7 @@ def write_report(folder: str, task: str, state: dict, evaluation: dict) -> dict[
         return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
     export = state.get("export", {})
-    gif = state.get("video", {}).get("gif")
+    gif = export.get("gif")
     gif = gif if gif and os.path.exists(gif) else None
     sim_lines, sim_html = _sim2sim(folder, state)
     rows = [f"| {PROFILE.get(k, k)} | {cell('teacher', k)} | {cell('student', k)} |" for k in keys]
