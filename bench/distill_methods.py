@@ -82,6 +82,7 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_no_aggregation": (DAGGER, dagger_base("agent.algorithm.buffer_capacity=1")),
     "dagger_replay": (DAGGER, REPLAY),
     "dagger_async": (DAGGER, dagger_base("agent.algorithm.asynchronous=true")),
+    "dagger_replay_async": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.asynchronous=true")),  # the entry point's
     "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
     "dagger_replay_b16": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=16")),
     "dagger_replay_b32": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=32")),

@@ -99,6 +99,13 @@ def test_hydra_overrides_apply():
     assert env_cfg.scene.num_envs == 7 and agent_cfg.max_iterations == 3
 
 
+def test_the_default_dagger_learns_while_collecting_and_can_be_made_deterministic():
+    assert resolve_configs(TASK, "rsl_rl_dagger_cfg_entry_point", [])[1].algorithm.asynchronous
+    _, agent_cfg = resolve_configs(TASK, "rsl_rl_dagger_cfg_entry_point", ["agent.algorithm.asynchronous=false"])
+    assert agent_cfg.algorithm.asynchronous is False
+    assert not resolve_configs(TASK, "rsl_rl_multi_teacher_cfg_entry_point", [])[1].algorithm.asynchronous, "base"
+
+
 @pytest.mark.parametrize("task", [TASK, BLIND])
 def test_play_mode_turns_noise_off(task):
     env_cfg, _ = resolve_configs(task, None, play=True)

@@ -58,7 +58,7 @@ PARSER.add_argument(
     "--sweep",
     action="store_true",
     help="Also evaluate teacher and student at each value of the task's robustness sweep (env.robustness_sweep: one "
-    "more evaluation per value and policy, on the quadcopter about 4 min on a 2-core CPU).",
+    "more evaluation per value and policy).",
 )
 PARSER.add_argument("--no_sim2sim", action="store_true", help="Skip the Newton-vs-MuJoCo stage.")
 PARSER.add_argument(

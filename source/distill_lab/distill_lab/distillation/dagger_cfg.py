@@ -98,9 +98,8 @@ DAGGER_BEST = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_m
 Quadcopter-Point-Ctrl (``bench/distill_methods.py``, ``dagger_replay``; ``bench/frontier.py`` for the small students):
 the base settings with an 8-rollout buffer and 4 epochs of 8 minibatches (32 updates per iteration), learning while the
 envs collect (:attr:`~DAggerAlgorithmCfg.asynchronous`; ``agent.algorithm.asynchronous=false`` for a deterministic
-run). A learning rate decaying to 1e-4 over the run (``dagger_replay_lr``) was measured worse; 128-sequence
-minibatches (``dagger_replay_mb128``), a shorter teacher forcing and more envs for fewer iterations were cheaper and
-ended lower (``bench/main_job.py``)."""
+run). A learning rate decaying to 1e-4 over the run (``dagger_replay_lr``) and 128-sequence minibatches
+(``dagger_replay_mb128``, cheaper) were measured worse."""
 
 
 @configclass
