@@ -9,15 +9,29 @@ episodes, GIFs) stay under ``logs/sim2sim/``.
 with one physics setting at a time set to the training's (its time step, integrator, friction impedance ratio and
 friction cone, then all of its solver settings), and each variant's one-step dynamics error (MuJoCo stepped once
 from Newton's frozen state with Newton's action) and closed-loop metrics go to
-``bench/results/sim2sim_factors_<task>.json``. The one-step check freezes Newton half way through each episode;
-``--frozen_at 0.05`` freezes it early instead (the transient flight to a target), into
-``sim2sim_factors_<task>_frozen0.05.json``.
+``bench/results/sim2sim_factors_<task>.json``. More variants each change one thing against a reference variant
+(named in its row under ``reference``, its return terms minus the reference's under ``minus_reference``; every row
+has its return terms minus Newton's under ``minus_newton``):
+
+- the noise floor of the closed loop: the MJCF's options, and the training's time step, with every start state
+  moved by :data:`PERTURB` (``--perturb``: root position and velocities, seeded): MuJoCo against itself with a
+  round-off sized disturbance (Newton runs in float32, MuJoCo in float64). A MuJoCo-Newton difference no larger
+  than this one is the closed loop amplifying round-off, not a model difference;
+- the motor model (a quadrotor's), twice: the MJCF's options with the motor lag advanced once per physics step of
+  the training (``--motor_dt``; MuJoCo advances it every one of its own, shorter, steps), against the MJCF's
+  options: how much of the time step's effect is the lag's discretisation rather than the rigid body's integration;
+  and the training's time step with the motor time constant :data:`MOTOR_SCALE` times the nominal one, the policy
+  not told (``--motor_time_constant``): what a motor-model error of that size moves.
+
+The one-step check freezes Newton half way through each episode; ``--frozen_at 0.05`` freezes it early instead (the
+transient flight to a target), into ``sim2sim_factors_<task>_frozen0.05.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 if __package__ in (None, ""):  # run as python bench/<name>.py: the repository root on the path, as with -m
@@ -25,6 +39,13 @@ if __package__ in (None, ""):  # run as python bench/<name>.py: the repository r
 from bench.common import RESULTS, write_result
 from distill_lab.cli import sim2sim
 from distill_lab.deploy.contract import read_contract
+
+PERTURB = 1e-5
+"""Size of the noise-floor variants' start-state perturbation [m, m/s, rad/s] (``--perturb``)."""
+
+MOTOR_SCALE = 1.25
+"""The motor variant's time constant over the nominal one (the Crazyflie's 0.04 s -> 0.05 s, inside the training's
+randomization range of 0.02-0.06 s)."""
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -65,36 +86,58 @@ def main(argv: list[str] | None = None) -> str:
 
 def factors(result: dict) -> dict:
     """Replay each role's Newton episodes in MuJoCo under each physics variant; per variant and role, the one-step
-    dynamics error and the closed-loop summary (falls, tracking or success, return terms)."""
+    dynamics error, the closed-loop summary (falls, tracking or success, return terms) and its return terms minus
+    Newton's, and for a variant against a reference variant (see the module's doc) minus the reference's."""
     physics = result["roles"][next(iter(result["roles"]))]["mujoco"]["physics"]
-    training = read_contract(next(iter(result["roles"].values()))["onnx"])["physics"]
+    contract = read_contract(next(iter(result["roles"].values()))["onnx"])
+    training, motor = contract["physics"], contract.action_model("QuadrotorMotorAction")
+    mjcf = f"MJCF's options ({physics['timestep']} s, {physics['integrator']})"
+    step = f"the training's time step ({training['dt']} s)"
     variants = {
-        f"MJCF's options ({physics['timestep']} s, {physics['integrator']})": ("mjcf", ""),
-        f"the training's time step ({training['dt']} s)": ("mjcf", f"--timestep {training['dt']}"),
+        mjcf: ("mjcf", "", None),
+        step: ("mjcf", f"--timestep {training['dt']}", None),
         f"the training's integrator ({training['solver']['integrator']})": (
-            "mjcf", f"--integrator {training['solver']['integrator']}"),
-        **{f"the training's {key} ({training['solver'][key]})": ("mjcf", f"--{key} {training['solver'][key]}")
+            "mjcf", f"--integrator {training['solver']['integrator']}", None),
+        **{f"the training's {key} ({training['solver'][key]})": ("mjcf", f"--{key} {training['solver'][key]}", None)
            for key in ("impratio", "cone") if key in training["solver"]},
-        "all of the training's solver settings": ("training", ""),
+        "all of the training's solver settings": ("training", "", None),
+        f"{mjcf}, start perturbed by {PERTURB:g}": ("mjcf", f"--perturb {PERTURB}", mjcf),
+        f"{step}, start perturbed by {PERTURB:g}": ("mjcf", f"--timestep {training['dt']} --perturb {PERTURB}", step),
     }  # fmt: skip
+    if motor:
+        variants[f"{mjcf}, motor lag advanced every {training['dt']} s (the training's step)"] = (
+            "mjcf", f"--motor_dt {training['dt']}", mjcf)  # fmt: skip
+        tau = MOTOR_SCALE * motor["motor_time_constant"]
+        name = f"{step}, motor time constant {tau:g} s (nominal {motor['motor_time_constant']:g} s, policy not told)"
+        variants[name] = ("mjcf", f"--timestep {training['dt']} --motor_time_constant {tau:g}", step)
     out = {"task": result["task"], "mjcf": os.path.basename(result["mjcf"]), "steps": result["steps"],
            "frozen_at": result["frozen_at"], "variants": {}}  # fmt: skip
-    for name, (mode, extra) in variants.items():
+    for name, (mode, extra, reference) in variants.items():
         rows = {}
         for role, sides in result["roles"].items():
             folder = os.path.join(result["folder"], role)
             options = argparse.Namespace(physics=mode, mujoco_args=extra)
             report = sim2sim.run_mujoco(sides["onnx"], result["mjcf"], os.path.join(folder, "episodes.json"),
-                                        os.path.join(folder, "factors", name.split(" (")[0].replace(" ", "_")),
+                                        os.path.join(folder, "factors", re.sub(r"[^\w.-]+", "_", name).strip("_")),
                                         options, None)  # fmt: skip
+            terms = report["summary"]["return_terms"]
             rows[role] = {
                 "one_step": report["observation_parity"]["step"],
                 "mujoco": report["summary"],
                 "newton": sides["newton"]["summary"],
+                "minus_newton": _minus(terms, sides["newton"]["summary"]["return_terms"]),
                 "physics": report["physics"],
             }
+            if reference:
+                theirs = out["variants"][reference][role]["mujoco"]["return_terms"]
+                rows[role] |= {"reference": reference, "minus_reference": _minus(terms, theirs)}
         out["variants"][name] = rows
     return out
+
+
+def _minus(terms: dict, other: dict) -> dict:
+    """Each return term of ``terms`` minus ``other``'s."""
+    return {key: value - other[key] for key, value in terms.items()}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Sim-to-sim: the exported quadcopter student flies in MuJoCo on the quadrotor's twin with no Isaac Lab or torch in
-the process, writes its report and video, and a wrong MJCF or a missing metadata field is a one-line error (exit 2).
+the process, writes its report and video, and a wrong MJCF or a missing metadata field is a one-line error (exit 2);
+the pose the wrench and the observation read is the one MuJoCo's step integrated to; ``--perturb`` moves start states
+by at most its size (0: the unperturbed run, exactly; so does ``--motor_dt`` of one physics step), and a negative
+size, a non-positive motor time constant or a motor period that is no whole number of physics steps is refused in
+one line.
 
 The student is ``data/quadcopter_point_ctrl_dagger_student.onnx``, the shipped main-job student exported as a user
 would (byte for byte):
@@ -127,3 +131,66 @@ def test_policy_without_a_metadata_field_is_a_one_line_error(twin, tmp_path):
     done = sim2sim(str(policy), "--mjcf", str(twin), "--video", "none", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert_clean_error(done, r"expected policy\.onnx's metadata to have 'control_rate_hz', found none; re-export it")
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def _spinning_start() -> dict:
+    """A start state flying and spinning (so that a physics step moves the pose noticeably)."""
+    return {"root_pos": [0.1, -0.2, 1.0], "root_quat_xyzw": [0.0, 0.0, 0.0, 1.0],
+            "root_lin_vel_w": [0.5, 0.0, 0.2], "root_ang_vel_w": [1.0, -2.0, 3.0]}  # fmt: skip
+
+
+def test_poses_are_current_after_a_step(twin):
+    """The wrench and the observation read the pose MuJoCo integrated to, not the one before its last step."""
+    import mujoco
+    import numpy as np
+
+    from distill_lab.deploy.contract import read_contract
+    from distill_lab.deploy.runner import Episode, MjEnv, command_kind
+    from distill_lab.deploy.scene import build_scene
+
+    contract = read_contract(str(STUDENT))
+    env = MjEnv(build_scene(str(twin), contract), contract)
+    env.reset(Episode("spin", _spinning_start(), {command_kind(contract)[1]: np.array([0.0, 0.0, 1.0])}))
+    env.step(np.zeros(4))
+    expected = np.zeros(9)
+    mujoco.mju_quat2Mat(expected, env.robot.data.qpos[3:7])
+    assert np.abs(env.robot.rotation().reshape(-1) - expected).max() < 1e-12
+
+
+def test_perturb_moves_start_states_by_at_most_eps():
+    import numpy as np
+
+    from distill_lab.deploy.runner import Episode
+    from distill_lab.deploy.sim2sim import PERTURBED, perturb_starts
+
+    episodes = [Episode(f"e{i}", _spinning_start(), {"target": np.zeros(3)}) for i in range(3)]
+    assert perturb_starts(episodes, 0.0, seed=0) == episodes
+    moved = perturb_starts(episodes, 1e-5, seed=0)
+    assert [e.start_state for e in moved] == [e.start_state for e in perturb_starts(episodes, 1e-5, seed=0)]
+    for before, after in zip(episodes, moved, strict=True):
+        diff = np.array([np.subtract(after.start_state[k], before.start_state[k]) for k in PERTURBED])
+        assert 0.0 < np.abs(diff).max() <= 1e-5
+        assert after.start_state["root_quat_xyzw"] == before.start_state["root_quat_xyzw"]
+
+
+def test_neutral_perturb_and_motor_dt_reproduce_the_run_and_bad_values_are_refused(twin, tmp_path):
+    from distill_lab.deploy import sim2sim as deploy
+    from distill_lab.io import DistillLabError
+
+    def returns(*flags: str) -> list[dict]:
+        report = deploy.main([str(STUDENT), "--mjcf", str(twin), "--num_targets", "2", "--steps", "40",
+                              "--video", "none", "--out", str(tmp_path / "out"), *flags])  # fmt: skip
+        return [e["return_terms"] for e in report["episodes"]]
+
+    plain = returns()
+    assert returns("--perturb", "0") == plain
+    assert returns("--motor_dt", "0.005") == plain  # the twin's own physics step
+    assert returns("--perturb", "1e-3") != plain
+    assert returns("--motor_dt", "0.01") != plain
+    with pytest.raises(DistillLabError, match=r"^expected --perturb to be a size >= 0, found -1e-05$"):
+        returns("--perturb=-1e-5")
+    with pytest.raises(DistillLabError, match=r"^expected --motor_time_constant > 0 \[s\], found 0\.0$"):
+        returns("--motor_time_constant", "0")
+    steps = r"^expected --motor_dt to be a whole number of physics steps of 0\.005 s, found 0\.0075 s$"
+    with pytest.raises(DistillLabError, match=steps):
+        returns("--motor_dt", "0.0075")

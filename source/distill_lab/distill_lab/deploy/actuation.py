@@ -50,8 +50,9 @@ class JointPositionModel:
 
 class QuadrotorModel:
     """The quadrotor task's motor model (``QuadrotorMotorAction``): rotor speed command ``sqrt((clip(a) + 1) / 2)``,
-    first-order lag per physics step, thrust ``k_f w^2`` with ``k_f = t2w m g / 4``, roll and pitch torques from the
-    rotor positions, yaw torque ``k_m`` times the spin-signed thrusts, plus a constant world-frame wind force."""
+    first-order lag per physics step (or every ``update_period`` seconds, the thrust held in between), thrust
+    ``k_f w^2`` with ``k_f = t2w m g / 4``, roll and pitch torques from the rotor positions, yaw torque ``k_m`` times
+    the spin-signed thrusts, plus a constant world-frame wind force."""
 
     def __init__(self, term: dict, robot):
         model = term.get("model")
@@ -71,6 +72,11 @@ class QuadrotorModel:
         """Ratio of the four rotors' maximum thrust to the weight."""
         self.motor_time_constant = float(model["motor_time_constant"])
         """Rotor speed time constant [s]."""
+        self.update_period = model.get("update_period")
+        """Period the lag advances at [s], a whole number of physics steps (None: every physics step; the training
+        advances it every step of its own physics, holding the thrust in between)."""
+        self._steps = 0
+        """Physics steps since the reset (the lag advances on the first of every ``update_period``)."""
         self.torque_coefficient = float(model["torque_coefficient"])
         """Rotor drag torque per unit thrust [m]."""
         self.gravity = float(model.get("gravity", 9.81))
@@ -106,6 +112,7 @@ class QuadrotorModel:
         hover = math.sqrt(1.0 / self.thrust_to_weight)
         self.rotor_speed[:] = hover
         self.command[:] = hover
+        self._steps = 0
 
     def process(self, action: np.ndarray) -> None:
         """Rotor speed commands from one control step's action."""
@@ -113,8 +120,11 @@ class QuadrotorModel:
 
     def apply(self, dt: float) -> None:
         """Before each physics step: advance the motor lag and set the body wrench (world frame, at the COM)."""
-        alpha = 1.0 - math.exp(-dt / self.motor_time_constant)
-        self.rotor_speed += (self.command - self.rotor_speed) * alpha
+        every = max(1, round((self.update_period or dt) / dt))
+        if self._steps % every == 0:
+            alpha = 1.0 - math.exp(-every * dt / self.motor_time_constant)
+            self.rotor_speed += (self.command - self.rotor_speed) * alpha
+        self._steps += 1
         thrust = self.max_thrust * self.rotor_speed**2
         rotation = self.robot.rotation()
         force_b = rotation.T @ self.disturbance_force_w

@@ -202,6 +202,9 @@ class MjEnv:
             for _, _, model in self.models:
                 model.apply(self.physics_dt)
             mujoco.mj_step(self.robot.model, self.robot.data)
+            # mj_step leaves the poses (xpos, xmat, xipos) at the state before it integrated: recompute them, as
+            # Newton's forward kinematics after its step does, for the next wrench and the observation
+            mujoco.mj_kinematics(self.robot.model, self.robot.data)
             for sensor in self.sensors.values():
                 sensor.update(self.robot, self.physics_dt)
         if len(dofs):

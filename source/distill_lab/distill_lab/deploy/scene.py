@@ -368,7 +368,8 @@ class MjRobot:
     # -- state
 
     def rotation(self) -> np.ndarray:
-        """Root link orientation as a 3x3 matrix (body to world)."""
+        """Root link orientation as a 3x3 matrix (body to world): MuJoCo's ``xmat``, current after :meth:`set_state`
+        and after each physics step of :class:`~distill_lab.deploy.runner.MjEnv` (which recomputes the poses)."""
         return self.data.xmat[self.scene.root_body].reshape(3, 3).copy()
 
     def root_pos(self) -> np.ndarray:

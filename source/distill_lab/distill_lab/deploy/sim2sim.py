@@ -5,6 +5,7 @@ actions through the training's actuator model, the task's commands driven; a JSO
     python scripts/deploy/sim2sim.py policy.onnx --mjcf go1.xml [--out DIR] [--physics mjcf|training]
         [--sequences seq.json | --episodes episodes.json] [--duration 20] [--num_targets 16] [--start task|nominal]
         [--timestep S --integrator NAME --cone NAME --impratio X --iterations N] [--video NAME|none] [--steps N]
+        [--perturb EPS] [--motor_time_constant S] [--motor_dt S]
 
 Velocity-command policies walk the default sequences (stand, forward, backward, lateral, turn, mixed across the
 command's ranges, ``--duration`` seconds each) or ``--sequences``; target-point policies fly to ``--num_targets``
@@ -16,6 +17,13 @@ the MJCF's own options (``mjcf``, the default: MuJoCo's defaults where the MJCF 
 and solver settings (``training``); single options override either. The report (``DIR/report.json``) holds each
 episode's tracking error or success, falls, and reward terms, and their means; the video (``DIR/<episode>.gif``)
 follows one episode.
+
+Two controlled changes for experiments: ``--perturb EPS`` moves every start state's root position and linear and
+angular velocity by seeded uniform noise in [-EPS, EPS] per component (MuJoCo against itself with a round-off sized
+disturbance: how much the closed loop amplifies it); ``--motor_time_constant S`` flies a quadrotor with that motor time
+constant instead of the metadata's, without telling the policy (its privileged observation stays nominal);
+``--motor_dt S`` advances its motor lag every S seconds (e.g. the training's physics step) instead of every physics
+step, the thrust held in between.
 """
 
 from __future__ import annotations
@@ -73,7 +81,57 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--video_format", choices=("gif", "mp4"), default="gif", help="Video file type.")
     parser.add_argument("--wind", type=float, nargs=3, default=None, help="Constant world-frame wind force [N] "
                         "on a quadrotor (default none).")  # fmt: skip
+    parser.add_argument("--perturb", type=float, default=0.0, help="Move each start state's root position [m], linear "
+                        "[m/s] and angular velocity [rad/s] by uniform noise in [-EPS, EPS] per component, drawn from "
+                        "--seed (default 0: none).")  # fmt: skip
+    parser.add_argument("--motor_time_constant", type=float, default=None, help="A quadrotor's motor time constant "
+                        "[s] instead of the metadata's, hidden from the policy (default: the metadata's).")  # fmt: skip
+    parser.add_argument("--motor_dt", type=float, default=None, help="Advance a quadrotor's motor lag every S seconds, "
+                        "a whole number of physics steps (default: every physics step).")  # fmt: skip
     return parser
+
+
+PERTURBED = ("root_pos", "root_lin_vel_w", "root_ang_vel_w")
+"""Start-state entries ``--perturb`` moves (3-vectors; a missing velocity counts as zero)."""
+
+
+def perturb_starts(episodes: list[Episode], eps: float, seed: int) -> list[Episode]:
+    """``episodes`` with each start state's :data:`PERTURBED` entries moved by uniform noise in [-eps, eps] per
+    component (one generator seeded ``seed``, episodes in order); ``eps`` 0 returns them unchanged."""
+    if not eps >= 0.0:
+        raise DistillLabError(f"expected --perturb to be a size >= 0, found {eps}")
+    if eps == 0.0:
+        return episodes
+    rng = np.random.default_rng(seed)
+    moved = []
+    for episode in episodes:
+        state = dict(episode.start_state)
+        for key in PERTURBED:
+            value = np.asarray(state.get(key, np.zeros(3)), float)
+            state[key] = (value + rng.uniform(-eps, eps, value.shape)).tolist()
+        moved.append(Episode(episode.name, state, episode.commands))
+    return moved
+
+
+def set_motor(contract: Contract, time_constant: float | None, period: float | None, timestep: float) -> None:
+    """Give the quadrotor's motor model ``time_constant`` [s] and the lag's update ``period`` [s] (None: keep the
+    metadata's time constant, advance every physics step of ``timestep`` [s])."""
+    if time_constant is None and period is None:
+        return
+    model = contract.action_model("QuadrotorMotorAction")
+    if model is None:
+        raise DistillLabError("expected a quadrotor policy for --motor_time_constant or --motor_dt, found none in the "
+                              "metadata's actions")  # fmt: skip
+    if time_constant is not None:
+        if not time_constant > 0.0:
+            raise DistillLabError(f"expected --motor_time_constant > 0 [s], found {time_constant}")
+        model["motor_time_constant"] = float(time_constant)
+    if period is not None:
+        steps = period / timestep
+        if not (0.5 <= steps < 1e9 and abs(steps - round(steps)) < 1e-6):
+            raise DistillLabError(f"expected --motor_dt to be a whole number of physics steps of {timestep:g} s, "
+                                  f"found {period:g} s")  # fmt: skip
+        model["update_period"] = float(period)
 
 
 def physics_options(args: argparse.Namespace, contract: Contract) -> PhysicsOptions:
@@ -166,9 +224,11 @@ def run(args: argparse.Namespace) -> dict:
     if args.wind is not None and contract.action_model("QuadrotorMotorAction") is None:
         raise DistillLabError("expected a quadrotor policy for --wind, found none in the metadata's actions")
     episodes, steps, frozen = make_episodes(args, contract)
+    episodes = perturb_starts(episodes, args.perturb, args.seed)
     if steps <= 0:
         raise DistillLabError(f"expected a positive number of control steps, found {steps}")
     scene = build_scene(os.path.abspath(args.mjcf), contract, physics_options(args, contract))
+    set_motor(contract, args.motor_time_constant, args.motor_dt, float(scene.model.opt.timestep))
     video_index = _video_index(args.video, episodes)
     recorder = None
     if video_index is not None:
@@ -193,6 +253,8 @@ def run(args: argparse.Namespace) -> dict:
         "physics": scene.options,
         "physics_training": {"dt": contract["physics"]["dt"], "solver": contract["physics"].get("solver")},
         "substeps": scene.substeps,
+        "perturb": args.perturb,
+        "motor": contract.action_model("QuadrotorMotorAction"),
         "notes": scene.notes,
         "observation_parity": parity,
         "summary": summarize_all(results),
