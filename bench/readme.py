@@ -326,6 +326,13 @@ def sim2sim() -> list[str]:
     return lines
 
 
+def largest_gap(gaps: dict[str, float], newton: dict, against: str) -> str:
+    """The return term whose gap is largest relative to its size in Newton: its name, the gap and the percentage."""
+    terms = newton["return_terms"]
+    term = max(gaps, key=lambda k: abs(gaps[k]) / max(abs(terms.get(k, 0.0)), 1e-9))
+    return f"{term} {gaps[term]:+.2g} ({100 * gaps[term] / abs(terms[term]):+.1f} %) vs {against}"
+
+
 def sim2sim_factors(r: dict) -> list[str]:
     """One row per MuJoCo physics variant: the one-step dynamics error from Newton's frozen states and the closed-loop
     metrics, per role."""
@@ -336,6 +343,8 @@ def sim2sim_factors(r: dict) -> list[str]:
     closed = ["falls", "error_vel_xy" if "error_vel_xy" in first["mujoco"] else "success_rate", "return"]
     head = [f"{role} one-step {q}" for role in roles for q in quantities]
     head += [f"{role} MuJoCo {k}" for role in roles for k in closed]
+    gaps = "minus_newton" in first  # each return term's episode mean, MuJoCo minus Newton (or minus a reference run)
+    head += [f"{role} largest return-term gap" for role in roles] if gaps else []
     lines = [
         f"**What differs, one setting at a time** ({r['task']} in MuJoCo on `{r['mjcf']}`, {r['steps']} control "
         "steps per episode; one-step: the largest difference after MuJoCo steps Newton's action once from Newton's "
@@ -353,6 +362,11 @@ def sim2sim_factors(r: dict) -> list[str]:
         for role in roles:
             s = rows[role]["mujoco"]
             cells += [f"{s['falls']}/{s['episodes']}" if k == "falls" else f"{s[k]:.3f}" for k in closed]
+        for role in roles if gaps else []:
+            row = rows[role]
+            cells.append(largest_gap(row["minus_newton"], row["newton"], "Newton"))
+            if "reference" in row:
+                cells[-1] += "; " + largest_gap(row["minus_reference"], row["newton"], f"'{row['reference']}'")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     newton = [f"{role}: falls {rows[role]['newton']['falls']}, " + ", ".join(
         f"{k} {rows[role]['newton'][k]:.3f}" for k in closed[1:]) for role in roles]  # fmt: skip
