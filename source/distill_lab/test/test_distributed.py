@@ -13,13 +13,14 @@ from conftest import DAGGER, SCRIPTS, TASK, run
 from distill_lab.io import load_checkpoint, read_manifest
 
 
-def torchrun(cwd: Path, *args: str) -> None:
-    """``torchrun --nproc_per_node=2 scripts/rsl_rl/train.py --distributed ...`` in ``cwd``."""
+def torchrun(cwd: Path, *args: str) -> str:
+    """``torchrun --nproc_per_node=2 scripts/rsl_rl/train.py --distributed ...`` in ``cwd``; its output."""
     cmd = [str(Path(sys.executable).parent / "torchrun"), "--standalone", "--nproc_per_node=2",
            str(SCRIPTS / "rsl_rl" / "train.py"), "--task", TASK, "--num_envs", "8", "--distributed", *args]  # fmt: skip
     proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True,
                           timeout=600)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
 
 
 def test_two_processes_stay_bit_identical_and_write_one_run(tmp_path):
@@ -39,7 +40,8 @@ def test_two_processes_stay_bit_identical_and_write_one_run(tmp_path):
 def test_checkpoints_move_between_one_and_two_processes(tmp_path):
     single = Path(run("train", "--task", TASK, "--agent", DAGGER, "--num_envs", "8", "--max_iterations", "2",
                       "--teacher_checkpoint", "pretrained", cwd=tmp_path))  # fmt: skip
-    torchrun(tmp_path, "--agent", DAGGER, "--max_iterations", "2", "--resume", "--load_run", single.name)
+    output = torchrun(tmp_path, "--agent", DAGGER, "--max_iterations", "2", "--resume", "--load_run", single.name)
+    assert "--distributed: DAgger learns synchronously" in output, "the entry point's asynchronous default, not set"
     resumed = max((tmp_path / "logs" / "rsl_rl" / "quadcopter_point_ctrl_dagger").iterdir())
     manifest = read_manifest(resumed)
     assert manifest["start"] == {"checkpoint": str(single / "model_1.pt"), "role": "resume",

@@ -53,6 +53,11 @@ def main(env_cfg, agent_cfg, args, overrides) -> str:
             raise DistillLabError(f"--dataset is for offline BC (--agent rsl_rl_bc_cfg_entry_point), not {args.agent}.")
         agent_cfg.algorithm.dataset_path = os.path.abspath(args.dataset)
     check_policy_observations(env_cfg, agent_cfg)
+    algorithm = getattr(agent_cfg, "algorithm", None)
+    user_set = any(o.split("=", 1)[0].lstrip("+~") == "agent.algorithm.asynchronous" for o in overrides)
+    if args.distributed and getattr(algorithm, "asynchronous", False) and not user_set:  # the entry point's default
+        algorithm.asynchronous = False  # DAgger's asynchronous learner runs in one process (set by the user: refused)
+        print("[INFO] --distributed: DAgger learns synchronously (its asynchronous learner runs in one process).")
     start = start_of_run(args, args.task, agent_cfg, kind)
     if start is not None:
         start.configure(env_cfg, agent_cfg, overrides)
