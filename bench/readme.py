@@ -116,9 +116,10 @@ def main_job() -> list[str]:
     lines = []
     for r in load("main_job_*.json"):
         s = r["summary"]
+        ratios = ", ".join(f"{run['return_ratio']:.3f}" for run in r["runs"].values())
         lines += [
             f"**Main job** (`python scripts/pipeline.py --task {r['benchmark'][9:]}`), over seeds "
-            f"{', '.join(r['runs'])}: student / teacher return {pm(s['return_ratio'])}; success "
+            f"{', '.join(r['runs'])}: student / teacher return {pm(s['return_ratio'])} (per seed {ratios}); success "
             f"{pm(s['student_success'])} (teacher {pm(s['teacher_success'])}); whole job "
             f"{s['wall_time_s']['mean'] / 60:.1f} ± {s['wall_time_s']['std'] / 60:.1f} min"
             + (
