@@ -27,10 +27,19 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 DAGGER = "rsl_rl_dagger_cfg_entry_point"
 DAGGER_BASE = [
     f"agent.algorithm.{key}={getattr(DAggerAlgorithmCfg(), key)}"
-    for key in ("buffer_capacity", "num_learning_epochs", "num_mini_batches", "learning_rate_schedule", "asynchronous")
+    for key in (
+        "buffer_capacity",
+        "num_learning_epochs",
+        "num_mini_batches",
+        "learning_rate_schedule",
+        "teacher_forcing_iterations",
+        "beta_decay_iterations",
+        "asynchronous",
+    )
 ]
 """Overrides that give ``rsl_rl_dagger_cfg_entry_point`` the base DAgger settings (the defaults of
-:class:`~distill_lab.distillation.DAggerAlgorithmCfg`: 8 updates per iteration, a fixed learning rate, synchronous)
+:class:`~distill_lab.distillation.DAggerAlgorithmCfg`: 8 updates per iteration, a fixed learning rate, 10 forced
+iterations and a beta decay over 20, synchronous)
 instead of its own (the best measured): the settings the other DAgger-based entry points keep, so comparisons with them
 and results measured with them stay reproducible."""
 

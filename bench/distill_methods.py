@@ -62,6 +62,17 @@ SHORT_FORCING = ["agent.algorithm.teacher_forcing_iterations=2", "agent.algorith
 """The teacher forces 2 iterations (not 10) and hands over within 8 more (not 20)."""
 LR_DECAY = ["agent.algorithm.learning_rate_schedule=linear", "agent.algorithm.final_learning_rate=1e-4"]
 """The learning rate falling linearly from 1e-3 to 1e-4 over the run (``_late_lr``: over its last third)."""
+FAST = dagger_base(
+    *SMALL_BATCHES,
+    *SHORT_FORCING,
+    *LR_DECAY,
+    "agent.algorithm.learning_rate_decay_fraction=0.5",
+    "agent.algorithm.num_learning_epochs=2",
+    "agent.algorithm.asynchronous=true",
+)
+"""The entry point's default (``DAGGER_BEST``): two passes over the 8-rollout buffer in 32 minibatches (64 updates per
+iteration on 128 env-sequences each), the short forcing, the learning rate falling to 1e-4 over the second half of the
+run, learning while the envs collect."""
 METHODS: dict[str, tuple[str, list[str]]] = {
     "stock": (DISTILL, []),
     **{
@@ -82,7 +93,8 @@ METHODS: dict[str, tuple[str, list[str]]] = {
     "dagger_no_aggregation": (DAGGER, dagger_base("agent.algorithm.buffer_capacity=1")),
     "dagger_replay": (DAGGER, REPLAY),
     "dagger_async": (DAGGER, dagger_base("agent.algorithm.asynchronous=true")),
-    "dagger_replay_async": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.asynchronous=true")),  # the entry point's
+    "dagger_replay_async": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.asynchronous=true")),
+    "dagger_fast": (DAGGER, FAST),  # the entry point's
     "dagger_replay_lr": (DAGGER, dagger_base(*REPLAY, *LR_DECAY)),
     "dagger_replay_b16": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=16")),
     "dagger_replay_b32": (DAGGER, dagger_base(*REPLAY, "agent.algorithm.buffer_capacity=32")),

@@ -9,6 +9,7 @@ This layer imports only :mod:`distill_lab.io` and RSL-RL.
 
 from .dagger_cfg import (  # noqa: F401
     DAGGER_BEST,
+    DAGGER_REPLAY,
     DAggerAlgorithmCfg,
     FeatureDAggerAlgorithmCfg,
     LatentDAggerAlgorithmCfg,

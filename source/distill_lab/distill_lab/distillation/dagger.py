@@ -396,10 +396,8 @@ class DAgger(DistillLabAlgorithm, Distillation):
 
         self.student(padded, masks=masks, hidden_state=map_hidden(hidden, piece_starts), stochastic_output=True)
         mean, std = self.student.distribution.mean, self.student.distribution.std
-        total = 0.0
-        for t in range(target.shape[0]):  # per step, as the loss reads each step's obs (e.g. its teacher)
-            total = total + self._loss(mean[t], std[t], target[t], obs[t]).mean()
-        return total / target.shape[0]
+        # every step holds as many samples, so the mean over (T, B) is the mean of the per-step means
+        return self._loss(mean.flatten(0, 1), std.flatten(0, 1), target.flatten(0, 1), obs.flatten(0, 1)).mean()
 
     def _advance_memory(self, dones: torch.Tensor, t: int) -> None:
         """After sequence step ``t``: forget the memory of envs whose episode ended, and detach it at the end of each

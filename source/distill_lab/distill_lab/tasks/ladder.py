@@ -31,6 +31,7 @@ from isaaclab_rl.rsl_rl import (
 
 from distill_lab.distillation import (
     DAGGER_BEST,
+    DAGGER_REPLAY,
     DAggerAlgorithmCfg,
     FeatureDAggerAlgorithmCfg,
     FinetuneAlgorithmCfg,
@@ -206,8 +207,9 @@ class TaskAgents:
         return self._student_of("_distillation_mlp", self.student_mlp, STOCK_DISTILLATION)
 
     def dagger(self) -> RslRlDistillationRunnerCfg:
-        """Recurrent student trained with DAgger: teacher forcing, beta decay, an 8-rollout buffer replayed 32 times
-        per iteration (:data:`~distill_lab.distillation.DAGGER_BEST`)."""
+        """Recurrent student trained with DAgger: 2 teacher-forced iterations, beta decay over 8, an 8-rollout buffer
+        replayed in 64 updates per iteration, learning while the envs collect
+        (:data:`~distill_lab.distillation.DAGGER_BEST`)."""
         return self._student_of("_dagger", self.student, DAGGER_BEST)
 
     def dagger_mlp(self) -> RslRlDistillationRunnerCfg:
@@ -215,11 +217,12 @@ class TaskAgents:
         return self._student_of("_dagger_mlp", self.student_mlp, DAggerAlgorithmCfg())
 
     def dagger_tiny(self) -> RslRlDistillationRunnerCfg | None:
-        """Microcontroller-sized recurrent student (RAPTOR-sized) trained with DAgger's best measured settings; None
-        for a task without a tiny student."""
+        """Microcontroller-sized recurrent student (RAPTOR-sized) trained with the DAgger settings the small students
+        were measured with (:data:`~distill_lab.distillation.DAGGER_REPLAY`); None for a task without a tiny
+        student."""
         if self.tiny_student is None:
             return None
-        return self._student_of("_dagger_tiny", self.tiny_student, DAGGER_BEST)
+        return self._student_of("_dagger_tiny", self.tiny_student, DAGGER_REPLAY)
 
     def multi_teacher(self) -> RslRlDistillationRunnerCfg:
         """Recurrent student trained with DAgger from many teachers, each env labelled by its own (RAPTOR-style)."""
