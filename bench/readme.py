@@ -48,6 +48,21 @@ def reach(hit: dict) -> str:
     )
 
 
+def baseline(methods: dict) -> str | None:
+    """The tuned stock baseline of a campaign: its stock method fastest in wall time to 95 % of the teacher's return
+    (None when no stock method reached it)."""
+    reached = {n: m["summary"]["to_95pct"] for n, m in methods.items() if n.startswith("stock")}
+    reached = {n: hit for n, hit in reached.items() if hit["seeds_reached"]}
+    return min(reached, key=lambda n: reached[n]["wall_time_s"]["mean"]) if reached else None
+
+
+def against(hit: dict, base: dict) -> str:
+    """Env steps and wall time to 95 % as fractions of the baseline's (means over the seeds that reached it)."""
+    if not hit["seeds_reached"]:
+        return "-"
+    return " / ".join(f"{hit[k]['mean'] / base[k]['mean']:.2f}x" for k in ("env_steps", "wall_time_s"))
+
+
 def figure(result: dict) -> list[str]:
     """The result's plot (the ``.png`` beside its file), when there is one."""
     png = result["file"].removesuffix(".json") + ".png"
@@ -153,10 +168,12 @@ def methods() -> list[str]:
         ]
         teacher_xy = r["teacher_eval"].get("error_vel_xy")  # locomotion: the xy tracking error against the teacher's
         xy_head = ("| xy error / teacher's ", "|---") if teacher_xy else ("", "")
+        base = baseline(r["methods"])
+        base_head = (f"| to 95 % against {base} (env steps / wall time) ", "|---") if base else ("", "")
         lines += [
             f"| method | final return / teacher | final success {xy_head[0]}| updates | wall time [s] | "
-            "to 95 % (env steps, wall time) |",
-            f"|---|---|---{xy_head[1]}|---|---|---|",
+            f"to 95 % (env steps, wall time) {base_head[0]}|",
+            f"|---|---|---{xy_head[1]}|---|---|---{base_head[1]}|",
         ]
         ranked = sorted(r["methods"].items(), key=lambda m: -m[1]["summary"]["final"]["return_ratio"]["mean"])
         for name, m in ranked:
@@ -168,6 +185,7 @@ def methods() -> list[str]:
                 + (f"{pm(xy, 2)} | " if teacher_xy else "")
                 + f"{final['gradient_updates']['mean']:.0f} | {final['wall_time_s']['mean']:.0f} | "
                 f"{reach(m['summary']['to_95pct'])} |"
+                + (f" {against(m['summary']['to_95pct'], r['methods'][base]['summary']['to_95pct'])} |" if base else "")
             )
         times = time_table(r["methods"])
         if times:

@@ -18,6 +18,7 @@ from conftest import DAGGER, TASK, run, scalars
 from tensordict import TensorDict
 from test_distillation import ACT, OBS, PRIV, N, T, _make, _obs, _rollout
 
+from distill_lab.distillation import DAGGER_BEST
 from distill_lab.io import DistillLabError, load_checkpoint, read_manifest
 
 STEPS = 2 * 4  # gradient steps an iteration (num_learning_epochs * num_mini_batches of _async)
@@ -162,7 +163,8 @@ def test_an_asynchronous_run_trains_records_staleness_checkpoints_whole_iteratio
              "agent.algorithm.max_staleness=2", "agent.algorithm.teacher_forcing_iterations=0"]  # fmt: skip
     first = Path(run("train", *flags, "--max_iterations", "3", "--teacher_checkpoint", "pretrained", cwd=tmp_path))
     latest = read_manifest(first)["latest"]
-    assert latest["gradient_updates"] == 3 * 4 * 8, "the last checkpoint holds all 3 iterations' 32 gradient steps"
+    per_iteration = DAGGER_BEST.num_learning_epochs * DAGGER_BEST.num_mini_batches  # the entry point's
+    assert latest["gradient_updates"] == 3 * per_iteration, "the last checkpoint holds all 3 iterations' steps"
     staleness = latest["staleness"]
     assert staleness["bound"] == 2 and 0 <= staleness["max"] <= 2 and staleness["env_steps"] > 0, staleness
     assert all(0.0 <= s <= 2.0 for s in scalars(first, "Loss/staleness_max"))
@@ -174,7 +176,7 @@ def test_an_asynchronous_run_trains_records_staleness_checkpoints_whole_iteratio
     resumed = Path(run("train", *flags, "--max_iterations", "1", "--resume", cwd=tmp_path))
     manifest = read_manifest(resumed)
     assert manifest["start"]["exact_resume"] and manifest["latest"]["iteration"] == 3
-    assert manifest["latest"]["gradient_updates"] == 4 * 32, "the count goes on across the resume"
+    assert manifest["latest"]["gradient_updates"] == 4 * per_iteration, "the count goes on across the resume"
     rows = run("evaluate", "--task", TASK, "--agent", DAGGER, "--checkpoints", str(resumed / "model_3.pt"),
                "--num_envs", "4", "--num_steps", "20", "--no_profile", cwd=tmp_path)  # fmt: skip
     assert rows[0]["checkpoint"] == str(resumed / "model_3.pt") and math.isfinite(rows[0]["action_mae"])

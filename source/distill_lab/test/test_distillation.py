@@ -8,10 +8,11 @@ import pytest
 import torch
 from rsl_rl.models import MLPModel, RNNModel
 from rsl_rl.storage import RolloutStorage
+from rsl_rl.utils import split_and_pad_trajectories
 from tensordict import TensorDict
 
 from distill_lab.distillation.buffer import DAggerBuffer
-from distill_lab.distillation.dagger import DAgger
+from distill_lab.distillation.dagger import DAgger, episode_pieces
 from distill_lab.distillation.losses import behavior_loss
 from distill_lab.distillation.schedules import teacher_beta
 
@@ -227,3 +228,21 @@ def test_update_logs_action_error_and_who_drove_which_return():
     assert logged["action_error"] > 0 and logged["beta"] == 1.0
     _rollout(alg)
     assert "student_return" not in alg.update(), "only episodes that ended in the rollout are logged"
+
+
+def test_episode_pieces_are_rsl_rls_split_and_padded_trajectories():
+    """The sequences cut where an episode ended, as RSL-RL's ``split_and_pad_trajectories`` cuts them: the same
+    pieces and masks; each piece starts from the stored memory at a sequence's start, else from zeros."""
+    dones = (torch.rand(T, N, generator=torch.Generator().manual_seed(1)) < 0.3).float()
+    dones[:, 0] = 0  # one sequence with no episode end
+    obs = TensorDict({"policy": torch.randn(T, N, OBS)}, batch_size=[T, N])
+    hidden = torch.randn(1, N, 8)
+    padded, masks, starts = episode_pieces(obs, dones, hidden)
+    expected, expected_masks = split_and_pad_trajectories(obs, dones)
+    assert torch.equal(masks, expected_masks)
+    assert torch.equal(padded["policy"][masks], expected["policy"][expected_masks])
+    first = torch.ones_like(dones, dtype=torch.bool)
+    first[1:] = dones[:-1].bool()
+    env = first.transpose(0, 1).nonzero()[:, 0]  # the env of each piece
+    from_start = torch.cat([torch.tensor([True]), env[1:] != env[:-1]])
+    assert torch.equal(starts[0, from_start], hidden[0]) and not starts[0, ~from_start].any()

@@ -25,6 +25,8 @@ class DAggerBuffer:
         """Stored rollouts, oldest first."""
         self.num_added = 0
         """Rollouts added so far (including evicted ones)."""
+        self._joined = None
+        """The chunks side by side along the env axis (what :meth:`sample` indexes), made again after an add."""
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -46,6 +48,7 @@ class DAggerBuffer:
         self.num_added += 1
         if len(self.chunks) > self.capacity:
             self.chunks.pop(0)
+        self._joined = None
 
     def sample(self, num_sequences: int, generator: torch.Generator | None = None) -> dict:
         """``num_sequences`` env-sequences drawn uniformly (with replacement) from all stored (chunk, env) pairs.
@@ -55,24 +58,20 @@ class DAggerBuffer:
         """
         n_envs = self.chunks[0]["actions"].shape[1]
         flat = torch.randint(len(self.chunks) * n_envs, (num_sequences,), generator=generator, device="cpu")
-        chunk_ids, env_ids = flat // n_envs, flat % n_envs
-        parts = []
-        for c in chunk_ids.unique().tolist():
-            ids = env_ids[chunk_ids == c].to(self.device)
-            chunk = self.chunks[c]
-            parts.append(
-                {
-                    "obs": chunk["obs"][:, ids],
-                    "actions": chunk["actions"][:, ids],
-                    "dones": chunk["dones"][:, ids],
-                    "hidden": map_hidden(chunk["hidden"], lambda h, ids=ids: h[:, ids]),
-                }
-            )
+        if self._joined is None:  # sequence (chunk c, env e) sits at c * n_envs + e
+            self._joined = {
+                "obs": torch.cat([c["obs"] for c in self.chunks], dim=1),
+                "actions": torch.cat([c["actions"] for c in self.chunks], dim=1),
+                "dones": torch.cat([c["dones"] for c in self.chunks], dim=1),
+                "hidden": _cat_hidden([c["hidden"] for c in self.chunks]),
+            }
+        ids = flat.to(self.device)
+        joined = self._joined
         return {
-            "obs": torch.cat([p["obs"] for p in parts], dim=1),
-            "actions": torch.cat([p["actions"] for p in parts], dim=1),
-            "dones": torch.cat([p["dones"] for p in parts], dim=1),
-            "hidden": _cat_hidden([p["hidden"] for p in parts]),
+            "obs": joined["obs"][:, ids],
+            "actions": joined["actions"][:, ids],
+            "dones": joined["dones"][:, ids],
+            "hidden": map_hidden(joined["hidden"], lambda h: h[:, ids]),
         }
 
 

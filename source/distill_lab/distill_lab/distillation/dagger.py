@@ -29,7 +29,6 @@ import functools
 import torch
 import torch.nn as nn
 from rsl_rl.algorithms import Distillation
-from rsl_rl.utils import split_and_pad_trajectories
 from tensordict import TensorDict
 
 from distill_lab.io import DistillLabError
@@ -76,6 +75,8 @@ class DAgger(DistillLabAlgorithm, Distillation):
         if beta_mixing not in ("per_env", "per_step"):
             raise ValueError(f"beta_mixing must be 'per_env' or 'per_step', got '{beta_mixing}'")
         super().__init__(student, teacher, storage, loss_type="mse", **kwargs)
+        if type(self.optimizer) is torch.optim.Adam:  # the same Adam in one kernel per step, not one per parameter
+            self.optimizer = torch.optim.Adam(self.student.parameters(), lr=self.learning_rate, fused=True)
         self.loss_type = loss_type
         self.teacher_forcing_iterations = teacher_forcing_iterations
         self.beta_decay_iterations = beta_decay_iterations
@@ -383,18 +384,9 @@ class DAgger(DistillLabAlgorithm, Distillation):
     def _fused_sequence_loss(self, obs: TensorDict, target: torch.Tensor, dones: torch.Tensor, hidden) -> torch.Tensor:
         """:meth:`_sequence_loss` with the RNN run over each episode piece at once: the sequences are split where an
         episode ended (the memory starts from the stored state, then from zeros) and padded, as RSL-RL's PPO trains
-        its recurrent policies."""
-        padded, masks = split_and_pad_trajectories(obs, dones)
-        starts = torch.ones_like(dones, dtype=torch.bool)  # (T, B): where each piece begins
-        starts[1:] = dones[:-1].bool()
-        starts = starts.transpose(0, 1)  # pieces are ordered env by env, then in time
-
-        def piece_starts(h: torch.Tensor) -> torch.Tensor:  # (layers, B, H) -> (layers, pieces, H)
-            grid = torch.zeros(h.shape[0], *starts.shape, h.shape[-1], dtype=h.dtype, device=h.device)
-            grid[:, :, 0] = h
-            return grid[:, starts]
-
-        self.student(padded, masks=masks, hidden_state=map_hidden(hidden, piece_starts), stochastic_output=True)
+        its recurrent policies (:func:`episode_pieces`)."""
+        padded, masks, hidden = episode_pieces(obs, dones, hidden)
+        self.student(padded, masks=masks, hidden_state=hidden, stochastic_output=True)
         mean, std = self.student.distribution.mean, self.student.distribution.std
         # every step holds as many samples, so the mean over (T, B) is the mean of the per-step means
         return self._loss(mean.flatten(0, 1), std.flatten(0, 1), target.flatten(0, 1), obs.flatten(0, 1)).mean()
@@ -427,6 +419,23 @@ class DAgger(DistillLabAlgorithm, Distillation):
         if "distill_state" in loaded_dict and load_iteration:
             self.num_updates = int(loaded_dict["distill_state"]["num_updates"])
         return load_iteration
+
+
+def episode_pieces(obs: TensorDict, dones: torch.Tensor, hidden) -> tuple[TensorDict, torch.Tensor, object]:
+    """RSL-RL's ``split_and_pad_trajectories`` of ``obs`` (T, B) at ``dones``, in a few indexing operations instead of
+    one tensor per piece: the pieces (env by env, then in time) padded to T steps, the masks of their valid steps, and
+    each piece's starting memory (``hidden`` at a sequence's start, zeros after an episode ended)."""
+    steps = dones.shape[0]
+    starts = torch.ones_like(dones, dtype=torch.bool)
+    starts[1:] = dones[:-1].bool()
+    env, start = starts.transpose(0, 1).nonzero(as_tuple=True)  # one piece per start, ordered env by env, then time
+    same_env = torch.cat([env[1:] == env[:-1], env.new_zeros(1, dtype=torch.bool)])
+    end = torch.where(same_env, torch.cat([start[1:], start.new_full((1,), steps)]), steps)
+    time = start + torch.arange(steps, device=dones.device).unsqueeze(1)  # (T, pieces)
+    masks = time < end
+    padded = obs[time.clamp(max=steps - 1), env.expand_as(time)]  # past a piece's end: repeated steps, masked out
+    first = (start == 0).view(1, -1, 1)
+    return padded, masks, map_hidden(hidden, lambda h: h[:, env] * first)
 
 
 def teacher_output(teacher, obs: TensorDict) -> tuple[torch.Tensor, torch.Tensor | None]:
