@@ -104,12 +104,13 @@ DAGGER_BEST = DAggerAlgorithmCfg(
     asynchronous=True,
 )
 """The settings of ``rsl_rl_dagger_cfg_entry_point``, the fastest measured on Quadcopter-Point-Ctrl in wall time and
-env steps (``bench/distill_methods.py``, ``dagger_fast``): an 8-rollout buffer replayed in 2 passes of 32 minibatches
-(64 updates per iteration on 128 env-sequences each, not 32 on 512: twice the updates at half the cost), the teacher
-forcing 2 iterations and handing over within 8 more (not 10 and 20), learning while the envs collect
-(:attr:`~DAggerAlgorithmCfg.asynchronous`; ``agent.algorithm.asynchronous=false`` for a deterministic run). Fewer,
-larger minibatches (``dagger_replay``, 32 updates on 512 sequences), a learning rate decaying to 1e-4 (``_lr``,
-``_late_lr``) and one pass of 32 or 64 minibatches (``_mb128``) were measured slower to 95 % of the teacher."""
+env steps to 95 % of the teacher's return (``bench/distill_methods.py``, ``dagger_fast``): an 8-rollout buffer replayed
+in 2 passes of 32 minibatches (64 updates per iteration on 128 env-sequences each, not 32 on 512: twice the updates
+at half the cost), the teacher forcing 2 iterations and handing over within 8 more (not 10 and 20), the learning rate
+falling from 1e-3 to 1e-4 over the second half of the run, learning while the envs collect
+(:attr:`~DAggerAlgorithmCfg.asynchronous`; ``agent.algorithm.asynchronous=false`` for a deterministic run). The replay
+settings (``dagger_replay_async``, :data:`DAGGER_REPLAY`) end as high but reach 95 % later; one pass of 32
+minibatches (``dagger_replay_mb128_fast``) reaches it later and ends lower."""
 
 DAGGER_REPLAY = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8, asynchronous=True)
 """The settings of ``rsl_rl_dagger_tiny_cfg_entry_point``: the base settings with an 8-rollout buffer and 4 epochs of
