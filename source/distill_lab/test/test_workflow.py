@@ -13,6 +13,7 @@ import pytest
 import torch
 from conftest import DAGGER, DISTILL, TASK, assert_clean_error, refused, run, run_script, scalars
 
+from distill_lab.distillation import DAGGER_BEST
 from distill_lab.io import load_checkpoint, read_manifest
 from distill_lab.pretrained import PRETRAINED_DIR, pretrained_teacher
 
@@ -68,15 +69,17 @@ def test_resume_continues_the_newest_student_at_the_next_iteration(workdir, stud
 
 
 def test_dagger_is_teacher_forced_first_and_resumes_exactly_where_it_stopped(workdir, teacher_run):
-    args = ["--task", TASK, "--agent", DAGGER, "--num_envs", "16", "agent.algorithm.learning_rate_schedule=linear"]
+    args = ["--task", TASK, "--agent", DAGGER, "--num_envs", "16", "agent.algorithm.learning_rate_schedule=linear",
+            "agent.algorithm.learning_rate_decay_fraction=1"]  # fmt: skip
+    per_iteration = DAGGER_BEST.num_learning_epochs * DAGGER_BEST.num_mini_batches  # the entry point's
     first = Path(run("train", *args, "--max_iterations", "3", "--teacher_checkpoint", str(teacher_run / "model_1.pt"),
                      cwd=workdir))  # fmt: skip
     assert scalars(first, "Loss/beta")[0] == 1.0, "the first iterations are teacher-forced"
-    assert read_manifest(first)["latest"]["gradient_updates"] == 3 * 4 * 8, "4 epochs x 8 minibatches"
+    assert read_manifest(first)["latest"]["gradient_updates"] == 3 * per_iteration, "epochs x minibatches"
     assert scalars(first, "Loss/learning_rate") == pytest.approx([1e-3, 7e-4, 4e-4]), "1e-3 -> 1e-4 over the run"
     resumed = Path(run("train", *args, "--max_iterations", "1", "--resume", cwd=workdir))
     assert sorted(p.name for p in resumed.glob("model_*.pt")) == ["model_3.pt"], "resume continues at iteration 3"
-    assert read_manifest(resumed)["latest"]["gradient_updates"] == 4 * 32, "the count goes on across the resume"
+    assert read_manifest(resumed)["latest"]["gradient_updates"] == 4 * per_iteration, "the count goes on"
     assert scalars(resumed, "Loss/learning_rate")[-1] == pytest.approx(1e-3 - 0.9e-3 * 3 / 4), "so does the schedule"
     assert not list(resumed.glob("*.tmp")), "checkpoints are written atomically"
 
