@@ -45,7 +45,7 @@ PARSER.add_argument("--teacher", default=None, help="Teacher checkpoint to use (
 PARSER.add_argument("--train_teacher", action="store_true", help="Train the teacher instead of using a shipped one.")
 PARSER.add_argument("--teacher_iterations", type=int, default=None, help="PPO iterations when training the teacher.")
 PARSER.add_argument("--method", default="rsl_rl_dagger_cfg_entry_point", help="Distillation agent entry point.")
-PARSER.add_argument("--student_iterations", type=int, default=None, help="Student iterations (default 60).")
+PARSER.add_argument("--student_iterations", type=int, default=None, help="Student iterations (default 80).")
 PARSER.add_argument("--num_envs", type=int, default=None, help="Envs of the training stages (default 512).")
 PARSER.add_argument("--eval_envs", type=int, default=256, help="Envs of the evaluation.")
 PARSER.add_argument("--seed", type=int, default=1, help="Seed of every stage.")
@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
             f"--sweep: expected env.robustness_sweep (a RobustnessSweepCfg) in task '{args.task}', found none"
         )
     train_envs = [] if "env.scene.num_envs" in given else ["--num_envs", str(args.num_envs or 512)]
-    iterations = [] if "agent.max_iterations" in given else ["--max_iterations", str(args.student_iterations or 60)]
+    iterations = [] if "agent.max_iterations" in given else ["--max_iterations", str(args.student_iterations or 80)]
 
     if not p.skip("teacher", "checkpoint"):
         if args.teacher:

@@ -95,22 +95,23 @@ class DAggerAlgorithmCfg(RslRlDistillationAlgorithmCfg):
 
 DAGGER_BEST = DAggerAlgorithmCfg(
     buffer_capacity=8,
-    num_learning_epochs=2,
+    num_learning_epochs=1,
     num_mini_batches=32,
+    learning_rate=2.0e-3,
     teacher_forcing_iterations=2,
     beta_decay_iterations=8,
     learning_rate_schedule="linear",
     learning_rate_decay_fraction=0.5,
     asynchronous=True,
 )
-"""The settings of ``rsl_rl_dagger_cfg_entry_point``, the fastest measured on Quadcopter-Point-Ctrl in wall time and
-env steps to 95 % of the teacher's return (``bench/distill_methods.py``, ``dagger_fast``): an 8-rollout buffer replayed
-in 2 passes of 32 minibatches (64 updates per iteration on 128 env-sequences each, not 32 on 512: twice the updates
-at half the cost), the teacher forcing 2 iterations and handing over within 8 more (not 10 and 20), the learning rate
-falling from 1e-3 to 1e-4 over the second half of the run, learning while the envs collect
-(:attr:`~DAggerAlgorithmCfg.asynchronous`; ``agent.algorithm.asynchronous=false`` for a deterministic run). The replay
-settings (``dagger_replay_async``, :data:`DAGGER_REPLAY`) end as high but reach 95 % later; one pass of 32
-minibatches (``dagger_replay_mb128_fast``) reaches it later and ends lower."""
+"""The settings of ``rsl_rl_dagger_cfg_entry_point``, the fastest measured on Quadcopter-Point-Ctrl in wall time to 95 %
+of the teacher's return (``bench/distill_methods.py``, ``dagger_lean``): an 8-rollout buffer sampled in 32
+minibatches (32 updates per iteration on 128 env-sequences each: as many sequence passes as stock with 8 epochs),
+a learning rate of 2e-3 falling to 1e-4 over the second half of the run, the teacher forcing 2 iterations and handing
+over within 8 more (not 10 and 20), learning while the envs collect (:attr:`~DAggerAlgorithmCfg.asynchronous`;
+``agent.algorithm.asynchronous=false`` for a deterministic run). Its learner keeps pace with the envs on two cores.
+Twice the updates at 1e-3 (``dagger_fast``) reach 95 % in fewer env steps but more wall time; the replay settings
+(``dagger_replay_async``, :data:`DAGGER_REPLAY`) end as high but reach 95 % later."""
 
 DAGGER_REPLAY = DAggerAlgorithmCfg(buffer_capacity=8, num_learning_epochs=4, num_mini_batches=8, asynchronous=True)
 """The settings of ``rsl_rl_dagger_tiny_cfg_entry_point``: the base settings with an 8-rollout buffer and 4 epochs of

@@ -208,7 +208,7 @@ class TaskAgents:
 
     def dagger(self) -> RslRlDistillationRunnerCfg:
         """Recurrent student trained with DAgger: 2 teacher-forced iterations, beta decay over 8, an 8-rollout buffer
-        replayed in 64 updates per iteration, learning while the envs collect
+        sampled in 32 updates per iteration at a learning rate of 2e-3, learning while the envs collect
         (:data:`~distill_lab.distillation.DAGGER_BEST`)."""
         return self._student_of("_dagger", self.student, DAGGER_BEST)
 
